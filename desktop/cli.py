@@ -1,0 +1,160 @@
+"""The `imaging-desk` command. Each subcommand wraps a library function in server/."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EPILOG = """\
+examples:
+  imaging-desk serve                      start on http://127.0.0.1:8765/
+  imaging-desk serve --port 9000 --data-dir D:\\ImagingDesk
+  imaging-desk token                      print the API token for scripts
+  imaging-desk login-link                 a fresh one-time link into the running app
+
+The data folder defaults to your user data folder ("ImagingDesk"); --data-dir or
+the IMAGING_DESK_DATA_DIR environment variable chooses another.
+"""
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder for the database, API token, secret key and logs "
+        "(default: $IMAGING_DESK_DATA_DIR or the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from server import __version__
+    from server.serving import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = argparse.ArgumentParser(
+        prog="imaging-desk",
+        description="Imaging Desk: find and review a clinic's imaging examinations.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"imaging-desk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the server on localhost",
+        description="Apply pending database migrations, then serve the app and the API "
+        "with waitress until Ctrl-C or SIGTERM.",
+        epilog="example: imaging-desk serve --port 8765",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)"
+    )
+    _add_data_dir(serve)
+
+    token = commands.add_parser(
+        "token",
+        help="print the API token for scripts",
+        description="Print the API token, creating it if this data folder has none yet. "
+        "Send it as `Authorization: Bearer <token>`.",
+        epilog='example: curl -H "Authorization: Bearer $(imaging-desk token)" '
+        "http://127.0.0.1:8765/api/v1/auth/me",
+    )
+    _add_data_dir(token)
+
+    link = commands.add_parser(
+        "login-link",
+        help="print a fresh one-time login link to the running server",
+        description="Print a single-use link, valid for 60 seconds, that opens the app "
+        "in a browser signed in.",
+        epilog="example: imaging-desk login-link",
+    )
+    _add_data_dir(link)
+    return parser
+
+
+def _setup(data_dir: str | None, *, extra_hosts: list[str] = ()) -> Path:
+    """Point Django at the data folder and start it. Must run before any model import."""
+    if data_dir:
+        os.environ["IMAGING_DESK_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
+    if extra_hosts:
+        os.environ["IMAGING_DESK_EXTRA_HOSTS"] = ",".join(extra_hosts)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    return Path(settings.DATA_DIR)
+
+
+def _fail(message: str) -> int:
+    if sys.stderr is not None:
+        print(f"imaging-desk: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
+def cmd_serve(args) -> int:
+    from server.serving import LOOPBACK_BIND
+
+    extra = []
+    if args.host not in LOOPBACK_BIND and args.host not in ("0.0.0.0", "::", ""):
+        # Someone who binds a specific address means to reach the app by it.
+        extra.append(f"[{args.host}]" if ":" in args.host else args.host)
+    data_dir = _setup(args.data_dir, extra_hosts=extra)
+    from server.serving import ServeError, serve
+
+    if args.host not in LOOPBACK_BIND:
+        print(
+            f"Warning: listening on {args.host}, not only on this PC. "
+            "Anyone who can reach it still needs the API token.",
+            file=sys.stderr,
+        )
+    try:
+        return serve(host=args.host, port=args.port, data_dir=data_dir)
+    except ServeError as exc:
+        return _fail(str(exc))
+
+
+def cmd_token(args) -> int:
+    from server import datadir
+
+    data_dir = datadir.ensure_data_dir(
+        Path(args.data_dir).expanduser().resolve() if args.data_dir else datadir.data_dir()
+    )
+    print(datadir.api_token(data_dir))
+    return 0
+
+
+def cmd_login_link(args) -> int:
+    data_dir = _setup(args.data_dir)
+    from server.serving import login_url, migrate, running_server_url
+
+    url = running_server_url(data_dir)
+    if url is None:
+        return _fail(
+            f"no Imaging Desk server is running for {data_dir}; start one with `imaging-desk serve`"
+        )
+    migrate()
+    print(login_url(url))
+    return 0
+
+
+COMMANDS = {"serve": cmd_serve, "token": cmd_token, "login-link": cmd_login_link}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

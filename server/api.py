@@ -1,0 +1,89 @@
+"""The /api/v1 API: every router is mounted here, and every error becomes HTTP here."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, OperationalError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from server import __version__
+from server.core.api import router as core_router
+from server.core.auth import LocalAuth
+from server.core.errors import DomainError
+from server.core.renderers import ContractJSONRenderer
+from server.core.responses import error_response
+from server.studies.api import router as studies_router
+
+logger = logging.getLogger("imaging_desk.api")
+
+
+class ImagingDeskAPI(NinjaAPI):
+    def get_content_type(self) -> str:
+        return ContractJSONRenderer.media_type
+
+    def set_default_exception_handlers(self) -> None:
+        pass  # all handlers are registered below
+
+
+api = ImagingDeskAPI(
+    title="Imaging Desk API",
+    version=__version__,
+    description=(
+        "The local API of Imaging Desk. Every endpoint but /health needs "
+        "`Authorization: Bearer <token>` (print the token with `imaging-desk token`) "
+        "or the app's session cookie. See API_CONTRACT.md for exact responses."
+    ),
+    renderer=ContractJSONRenderer(),
+    auth=LocalAuth(),
+    urls_namespace="api-v1",
+)
+
+api.add_router("/", core_router)
+api.add_router("/studies", studies_router)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return error_response(exc.status_code, exc.detail)
+
+
+@api.exception_handler(AuthenticationError)
+def _not_authenticated(request, exc):
+    return error_response(401, "Not authenticated")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    name = ".".join(loc) or "request"
+    message = first.get("msg", "is invalid")
+    return error_response(400, f"Invalid parameter: {name}: {message}")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error_response(exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(404, "Not Found")
+
+
+@api.exception_handler(OperationalError)
+def _database_unavailable(request, exc):
+    logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+    return error_response(503, "The database is busy or unavailable; try again shortly")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    # The traceback goes to the log file only; the client never sees internals.
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    if isinstance(exc, DatabaseError):
+        return error_response(500, "Internal server error (database)")
+    return error_response(500, "Internal server error")

@@ -1,0 +1,15 @@
+from ninja import Schema
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: str
+    studies: int
+
+
+class MeOut(Schema):
+    user_id: int
+    username: str
+    email: str | None
+    role: str

@@ -1,0 +1,61 @@
+"""Django DATABASES for the embedded SQLite file or a shared PostgreSQL server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from server.datadir import DB_FILENAME
+
+# How long a connection waits for another writer before giving up (seconds).
+# An import holds the write lock for its whole transaction; readers never wait in WAL mode.
+SQLITE_BUSY_TIMEOUT_S = 60
+
+
+def sqlite_database(data_dir: Path) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(data_dir / DB_FILENAME),
+        "OPTIONS": {
+            # WAL lets searches read while an import writes; FULL keeps committed
+            # data through a power cut.
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL",
+            # Take the write lock when a transaction starts, so two writers queue on
+            # the busy timeout instead of failing with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT_S,
+        },
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def postgres_database(url: str) -> dict:
+    """DATABASES entry for `postgresql://user:password@host:port/dbname`."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"unsupported database URL scheme {parts.scheme!r}; use postgresql://")
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ValueError("the database URL names no database (postgresql://host/DBNAME)")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def database_settings(*, data_dir: Path, url: str | None) -> dict:
+    if url:
+        return postgres_database(url)
+    return sqlite_database(data_dir)
+
+
+def vendor_name(engine: str) -> str:
+    """The name the health endpoint reports: "sqlite" or "postgresql"."""
+    return "postgresql" if "postgresql" in engine else "sqlite"

@@ -1,0 +1,133 @@
+"""Run the server with waitress on localhost. Assumes Django is set up (see desktop/cli.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import TextIO
+
+from server import datadir
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+MIN_THREADS = 8
+LOOPBACK_BIND = {"127.0.0.1", "localhost", "::1"}
+
+
+class ServeError(Exception):
+    """A reason the server could not start, worded for the person who ran it."""
+
+
+def say(out: TextIO | None, text: str) -> None:
+    # Windowed (PyInstaller) builds have no console: sys.stdout is None there.
+    if out is not None:
+        print(text, file=out, flush=True)
+
+
+def base_url(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def login_url(url: str) -> str:
+    from server.core.auth import login_code_create
+
+    return f"{url}login?once={login_code_create()}"
+
+
+def create_server(*, host: str, port: int, threads: int = MIN_THREADS):
+    import waitress
+
+    from server.wsgi import application
+
+    try:
+        return waitress.create_server(
+            application, host=host, port=port, threads=max(threads, MIN_THREADS), ident="ImagingDesk"
+        )
+    except OSError as exc:
+        if getattr(exc, "errno", None) in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+            raise ServeError(
+                f"Port {port} on {host} is already in use (is Imaging Desk already running?). "
+                "Pass --port to choose another."
+            ) from None
+        raise ServeError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _info_path(data_dir: Path) -> Path:
+    return data_dir / datadir.SERVER_INFO_FILENAME
+
+
+def write_server_info(data_dir: Path, *, url: str) -> None:
+    info = {"url": url, "pid": os.getpid(), "started_at": time.time()}
+    _info_path(data_dir).write_text(json.dumps(info), encoding="utf-8")
+
+
+def clear_server_info(data_dir: Path) -> None:
+    path = _info_path(data_dir)
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def running_server_url(data_dir: Path) -> str | None:
+    """The URL of the server serving this data dir, if one answers its health check."""
+    try:
+        url = json.loads(_info_path(data_dir).read_text(encoding="utf-8"))["url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        with urllib.request.urlopen(f"{url}api/v1/health", timeout=3) as response:
+            if response.status == 200:
+                return url
+    except (urllib.error.URLError, OSError, ValueError):
+        pass
+    return None
+
+
+def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdout) -> int:
+    from server import __version__
+
+    migrate()
+    from server.core.auth import expected_token
+
+    expected_token()  # create the API token at first start, not at the first request
+    server = create_server(host=host, port=port)
+    url = base_url(host, server.effective_port)
+
+    def stop(signum, frame):
+        raise SystemExit(0)  # waitress's loop catches it and shuts its threads down
+
+    signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGBREAK"):
+        signal.signal(signal.SIGBREAK, stop)
+
+    write_server_info(data_dir, url=url)
+    say(out, f"Imaging Desk {__version__} is running at {url}")
+    say(out, f"Data folder: {data_dir}")
+    say(out, f"Open the app (single use, valid for 60 s): {login_url(url)}")
+    say(out, "Scripts: send `Authorization: Bearer <token>`; `imaging-desk token` prints it.")
+    say(out, "Press Ctrl-C to stop.")
+    try:
+        server.run()
+    finally:
+        clear_server_info(data_dir)
+        server.close()
+    say(out, "Imaging Desk stopped.")
+    return 0

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LOCAL_HOST = "127.0.0.1:8765"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a tool this test needs is missing; in CI (IMAGING_DESK_REQUIRE_ALL=1) fail."""
+    if condition:
+        return
+    if os.environ.get("IMAGING_DESK_REQUIRE_ALL") == "1":
+        pytest.fail(f"required in CI but missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def token(settings) -> str:
+    from server.core.auth import expected_token
+
+    return expected_token().decode()
+
+
+@pytest.fixture
+def anon() -> Client:
+    """A client on this PC with no credentials."""
+    return Client(HTTP_HOST=LOCAL_HOST)
+
+
+@pytest.fixture
+def api(token) -> Client:
+    """A script on this PC holding the API token."""
+    return Client(HTTP_HOST=LOCAL_HOST, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+STUDY_DEFAULTS = {
+    "patient_name": "Test Patient",
+    "patient_gender": "F",
+    "patient_age": 50,
+    "exam_status": "completed",
+    "exam_source": "CT",
+    "exam_item": "Chest CT",
+    "order_datetime": dt.datetime(2025, 1, 1, 8, 0),
+}
+
+
+@pytest.fixture
+def make_study(db):
+    from server.studies.models import Study
+
+    def make(exam_id: str, **fields) -> Study:
+        return Study.objects.create(exam_id=exam_id, **{**STUDY_DEFAULTS, **fields})
+
+    return make
+
+
+# The studies behind the committed contract fixtures (tests/fixtures/contract/).
+CONTRACT_STUDIES = [
+    dict(
+        exam_id="EXAM001", patient_name="Zhang Wei", patient_gender="M", patient_age=45,
+        exam_status="completed", exam_source="CT", exam_item="Chest CT",
+        order_datetime=dt.datetime(2025, 11, 6, 10, 30),
+        check_in_datetime=dt.datetime(2025, 11, 6, 10, 45),
+        report_certification_datetime=dt.datetime(2025, 11, 6, 14, 30),
+        medical_record_no="MR-0001", application_order_no="AO-0001",
+        exam_description="Low-dose chest CT", certified_physician="Dr. Chen",
+    ),
+    dict(
+        exam_id="EXAM002", patient_name="李娜", patient_gender="F", patient_age=62,
+        exam_status="pending", exam_source="MRI", exam_item="Abdominal CT",
+        order_datetime=dt.datetime(2025, 11, 7, 9, 5, 12, 250000),
+        check_in_datetime=None, report_certification_datetime=None,
+    ),
+    dict(
+        exam_id="EXAM003", patient_name="Émile Durand", patient_gender=None, patient_age=None,
+        exam_status="cancelled", exam_source="X-ray", exam_item=None,
+        order_datetime=dt.datetime(2025, 11, 5, 16, 0),
+        check_in_datetime=None, report_certification_datetime=None,
+    ),
+]
+
+
+@pytest.fixture
+def contract_studies(db):
+    from server.studies.models import Study
+
+    return [Study.objects.create(**fields) for fields in CONTRACT_STUDIES]
+
+
+def fixture_bytes(name: str) -> bytes:
+    """A committed contract response, without the file's trailing newline."""
+    return (FIXTURES / "contract" / name).read_bytes().rstrip(b"\n")
+
+
+# --- a real server in a subprocess -----------------------------------------------------
+
+
+def subprocess_env(data_dir: Path, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGING_DESK_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["IMAGING_DESK_DATA_DIR"] = str(data_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen
+    url: str
+    login_url: str
+    data_dir: Path
+    lines: list[str]
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+
+def start_server(data_dir: Path, *args: str, env: dict | None = None, timeout: float = 60) -> ServerProcess:
+    """`imaging-desk serve --port 0` in a subprocess; returns once it printed its URLs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "serve", "--port", "0", "--data-dir", str(data_dir), *args],
+        cwd=ROOT, env=env or subprocess_env(data_dir),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+    )
+    lines: list[str] = []
+    found: queue.Queue = queue.Queue()
+
+    def pump():
+        for line in process.stdout:
+            lines.append(line)
+            found.put(line)
+        found.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    url = login = None
+    deadline = dt.datetime.now() + dt.timedelta(seconds=timeout)
+    while login is None:
+        remaining = (deadline - dt.datetime.now()).total_seconds()
+        try:
+            line = found.get(timeout=max(remaining, 0.01))
+        except queue.Empty:
+            line = None
+        if line is None:
+            process.kill()
+            raise AssertionError("server did not start:\n" + "".join(lines))
+        if m := re.search(r"running at (http://\S+)", line):
+            url = m.group(1)
+        if m := re.search(r"(http://\S+/login\?once=\S+)", line):
+            login = m.group(1)
+    return ServerProcess(process, url, login, data_dir, lines)
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = start_server(tmp_path / "data")
+    yield running
+    running.stop()
