@@ -6,7 +6,7 @@ import logging
 
 from django.db import DatabaseError, OperationalError
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from server import __version__
@@ -39,6 +39,8 @@ api = ImagingDeskAPI(
     renderer=ContractJSONRenderer(),
     auth=LocalAuth(),
     urls_namespace="api-v1",
+    # Swagger UI's files ship with Django Ninja; no validator badge phoning out either.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 api.add_router("/", core_router)

@@ -38,7 +38,7 @@ MIDDLEWARE = [
     "server.core.middleware.AccessLogMiddleware",
     "server.core.middleware.HostGuardMiddleware",
     "server.core.middleware.SecurityHeadersMiddleware",
-    "server.core.middleware.MethodNotAllowedJSONMiddleware",
+    "server.core.middleware.JSONErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
 ]
 

@@ -69,17 +69,20 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class MethodNotAllowedJSONMiddleware:
-    """Django Ninja answers a wrong method with an empty 405; give it the API's error shape."""
+class JSONErrorMiddleware:
+    """Any error the API's own handlers did not shape (Django Ninja's plain-text 405,
+    say) still reaches the client as {"detail": ...}, never as HTML or text."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 405 and not response.content:
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             allowed = response.get("Allow")
-            response = error_response(405, "Method Not Allowed")
+            response = error_response(response.status_code, response.reason_phrase)
             if allowed:
                 response["Allow"] = allowed
         return response

@@ -1,0 +1,75 @@
+"""Every endpoint is documented, in API_CONTRACT.md and in the OpenAPI docs, and the
+docs work without a network."""
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+CONTRACT_DOC = (ROOT / "API_CONTRACT.md").read_text(encoding="utf-8")
+UNDOCUMENTED_ROUTES = {("GET", "/api/v1/docs"), ("GET", "/api/v1/openapi.json")}
+
+
+def openapi(anon) -> dict:
+    response = anon.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(schema: dict) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def documented_headings() -> set[tuple[str, str]]:
+    return {
+        (m.group(1), m.group(2))
+        for m in re.finditer(r"^### (GET|POST|PUT|PATCH|DELETE) (\S+)$", CONTRACT_DOC, re.M)
+    }
+
+
+def test_every_endpoint_has_a_section_in_api_contract_md(anon):
+    assert operations(openapi(anon)) <= documented_headings()
+
+
+def test_api_contract_md_documents_no_endpoint_that_does_not_exist(anon):
+    assert documented_headings() <= operations(openapi(anon))
+
+
+def test_every_endpoint_has_a_summary_and_description_in_openapi(anon):
+    schema = openapi(anon)
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert operation.get("summary"), (method, path)
+            assert operation.get("description"), (method, path)
+
+
+def test_openapi_declares_the_bearer_token(anon):
+    schemes = openapi(anon)["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (FIXTURES / "contract").glob("*.json")))
+def test_every_contract_fixture_is_quoted_verbatim_in_api_contract_md(fixture):
+    text = (FIXTURES / "contract" / fixture).read_text(encoding="utf-8").rstrip("\n")
+    assert f"```json\n{text}\n```" in CONTRACT_DOC
+
+
+def test_the_docs_page_loads_only_files_this_server_serves(anon):
+    response = anon.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets, "the docs page should reference its scripts and styles"
+    for asset in assets:
+        assert asset.startswith("/"), f"external asset {asset}"
+        assert anon.get(asset).status_code == 200, asset
+    settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', page, re.S).group(1))
+    assert settings["validatorUrl"] is None
+    assert settings["url"] == "/api/v1/openapi.json"
