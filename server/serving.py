@@ -118,14 +118,16 @@ def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdo
     if hasattr(signal, "SIGBREAK"):
         signal.signal(signal.SIGBREAK, stop)
 
-    write_server_info(data_dir, url=url)
-    say(out, f"Imaging Desk {__version__} is running at {url}")
-    say(out, f"Data folder: {data_dir}")
-    say(out, f"Open the app (single use, valid for 60 s): {login_url(url)}")
-    say(out, "Scripts: send `Authorization: Bearer <token>`; `imaging-desk token` prints it.")
-    say(out, "Press Ctrl-C to stop.")
     try:
+        write_server_info(data_dir, url=url)
+        say(out, f"Imaging Desk {__version__} is running at {url}")
+        say(out, f"Data folder: {data_dir}")
+        say(out, f"Open the app (single use, valid for 60 s): {login_url(url)}")
+        say(out, "Scripts: send `Authorization: Bearer <token>`; `imaging-desk token` prints it.")
+        say(out, "Press Ctrl-C to stop.")
         server.run()
+    except (KeyboardInterrupt, SystemExit):
+        pass  # asked to stop before waitress's loop, which handles these itself, began
     finally:
         clear_server_info(data_dir)
         server.close()

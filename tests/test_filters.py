@@ -41,3 +41,21 @@ def test_text_needle_is_the_folded_query(q, needle):
 def test_text_needle_refuses_the_field_separator():
     with pytest.raises(InvalidParameter, match="q must not contain"):
         text_needle("a\x1fb")
+
+
+@pytest.mark.parametrize(
+    "q,total,end,plan",
+    [
+        ("", 1_000_000, 20, "index"),  # no q: indexes serve every filter
+        ("", 5, 20, "index"),
+        ("zhang", 100_000, 20, "index"),  # dense matches: a page fills early in the index
+        ("zhang", 200, 20, "index"),
+        ("zhang", 199, 20, "scan"),
+        ("ex00123456", 1, 20, "scan"),  # one match: never walk the whole index for it
+        ("zhang", 100_000, 50_000, "scan"),  # a deep page
+    ],
+)
+def test_search_order_walks_the_index_only_when_a_page_fills_early(q, total, end, plan):
+    from server.studies.filters import SCAN_ORDER, SEARCH_ORDER, search_order
+
+    assert search_order(q=q, total=total, end=end) == {"index": SEARCH_ORDER, "scan": SCAN_ORDER}[plan]

@@ -201,3 +201,28 @@ def test_page_size_bounds_are_allowed(api, make_study):
         make_study(f"S{i}")
     assert len(exam_ids(api.get(SEARCH, {"page_size": 1}))) == 1
     assert len(exam_ids(api.get(SEARCH, {"page_size": 1000}))) == 3
+
+
+def test_walking_the_pages_of_a_q_search_yields_each_match_once_in_order(api, make_study):
+    # 120 matches over 40 distinct times, 60 non-matches: early pages walk the order
+    # index, later ones scan and sort (server.studies.filters.search_order); the
+    # result must not show where one plan hands over to the other.
+    base = dt.datetime(2025, 6, 1, 12, 0)
+    for i in range(180):
+        make_study(
+            f"S{(i * 37) % 180:03d}",
+            patient_name="Needle Person" if i % 3 else "Other",
+            order_datetime=base - dt.timedelta(hours=(i * 7) % 40),
+        )
+    seen, page = [], 1
+    while ids := exam_ids(api.get(SEARCH, {"q": "needle", "page": page, "page_size": 6})):
+        seen.extend(ids)
+        page += 1
+
+    from server.studies.models import Study
+
+    matches = Study.objects.filter(patient_name="Needle Person")
+    expected = [
+        s.exam_id for s in sorted(matches, key=lambda s: (-s.order_datetime.timestamp(), s.exam_id))
+    ]
+    assert seen == expected and len(seen) == 120

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from server.core.params import clean_text
 from server.studies.errors import StudyNotFound
-from server.studies.filters import SEARCH_ORDER, filter_studies
+from server.studies.filters import filter_studies, search_order
 from server.studies.models import Study
 from server.studies.schemas import CONTRACT_FIELDS
 
@@ -54,7 +54,8 @@ def study_search(
     if offset >= total:
         rows = []  # past the end; also spares the database an absurd OFFSET
     else:
-        rows = list(matches.order_by(*SEARCH_ORDER).values(*CONTRACT_FIELDS)[offset : offset + page_size])
+        order = search_order(q=q, total=total, end=offset + page_size)
+        rows = list(matches.order_by(*order).values(*CONTRACT_FIELDS)[offset : offset + page_size])
     return {
         "data": rows,
         "total": total,
