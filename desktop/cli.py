@@ -111,10 +111,14 @@ def cmd_serve(args) -> int:
             "Anyone who can reach it still needs the API token.",
             file=sys.stderr,
         )
+    from django.db import OperationalError
+
     try:
         return serve(host=args.host, port=args.port, data_dir=data_dir)
     except ServeError as exc:
         return _fail(str(exc))
+    except OperationalError as exc:
+        return _fail(f"cannot open the database: {str(exc).strip()}")
 
 
 def cmd_token(args) -> int:

@@ -54,12 +54,15 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": database_settings(
-        data_dir=DATA_DIR,
-        url=os.environ.get("IMAGING_DESK_DATABASE_URL") or LOCAL_SETTINGS.get("database_url"),
-    )
-}
+try:
+    DATABASES = {
+        "default": database_settings(
+            data_dir=DATA_DIR,
+            url=os.environ.get("IMAGING_DESK_DATABASE_URL") or LOCAL_SETTINGS.get("database_url"),
+        )
+    }
+except ValueError as exc:
+    raise SystemExit(f"imaging-desk: the database URL is not usable: {exc}") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Examination times are the clinic's wall-clock times, stored and returned naive,

@@ -244,3 +244,47 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path):
         assert out.strip() == "written"
     finally:
         running.stop()
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    import os
+    import uuid
+
+    from tests.conftest import require
+
+    try:
+        import psycopg
+    except ImportError:
+        psycopg = None
+    require(psycopg is not None, "psycopg is not installed")
+    base = os.environ.get("IMAGING_DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        require(False, f"PostgreSQL is not reachable at {base}: {exc}")
+    name = f"imaging_desk_serve_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.mark.needs_postgres
+def test_serve_runs_on_a_shared_postgresql_database(tmp_path, postgres_database):
+    data = tmp_path / "data"
+    running = start_server(data, env=subprocess_env(data, IMAGING_DESK_DATABASE_URL=postgres_database))
+    try:
+        status, _, body = get(running.url + "api/v1/health")
+        assert status == 200
+        assert json.loads(body)["database"] == "postgresql"
+        assert json.loads(body)["studies"] == 0
+        assert not (data / "db.sqlite3").exists()
+        token = (data / "api-token").read_text().strip()
+        status, _, body = get(running.url + "api/v1/studies/search?q=%C3%A9", token=token)
+        assert status == 200 and json.loads(body)["total"] == 0
+    finally:
+        assert running.stop() == 0

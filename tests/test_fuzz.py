@@ -1,0 +1,37 @@
+"""No input a client can send makes the server answer 500 or anything but JSON."""
+
+from urllib.parse import quote, urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.django_db
+
+PARAMS = ["q", "exam_status", "exam_source", "exam_item", "page", "page_size"]
+
+anything = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300
+) | st.sampled_from(["0", "-1", "1", "1000", "1001", "9" * 30, "1.5", "", " ", "%", "_", "\\", "\x00", "\x1f"])
+
+queries = st.lists(st.tuples(st.sampled_from(PARAMS + ["other"]), anything), max_size=8)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=queries)
+def test_any_search_query_is_answered_200_or_400_with_json(api, contract_studies, pairs):
+    response = api.get("/api/v1/studies/search?" + urlencode(pairs))
+    assert response.status_code in (200, 400), response.content
+    body = response.json()
+    if response.status_code == 400:
+        assert body["detail"].startswith("Invalid parameter: ")
+    else:
+        assert body["total"] >= len(body["data"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(exam_id=anything)
+def test_any_exam_id_is_answered_200_404_or_400_with_json(api, contract_studies, exam_id):
+    response = api.get("/api/v1/studies/" + quote(exam_id, safe=""))
+    assert response.status_code in (200, 400, 404), response.content
+    assert "detail" in response.json() or response.json()["exam_id"] == exam_id
