@@ -36,6 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "server.core.middleware.AccessLogMiddleware",
+    "server.core.middleware.ContentLengthMiddleware",
     "server.core.middleware.HostGuardMiddleware",
     "server.core.middleware.SecurityHeadersMiddleware",
     "server.core.middleware.JSONErrorMiddleware",

@@ -61,8 +61,9 @@ def insert_study(db_path: Path, exam_id: str, **fields) -> None:
 def test_serve_starts_serves_and_stops_cleanly_on_sigterm(server):
     data = server.data_dir
     assert server.url.startswith("http://127.0.0.1:")
-    status, _, body = get(server.url + "api/v1/health")
+    status, headers, body = get(server.url + "api/v1/health")
     assert status == 200 and json.loads(body)["database"] == "sqlite"
+    assert headers["Content-Length"] == str(len(body))
     for name in ("db.sqlite3", "api-token", "secret-key", "logs/server.log", "server.json"):
         assert (data / name).exists(), name
 

@@ -86,3 +86,17 @@ class JSONErrorMiddleware:
             if allowed:
                 response["Allow"] = allowed
         return response
+
+
+class ContentLengthMiddleware:
+    """Send Content-Length, as the old service did, so clients can keep the
+    connection alive instead of reading a chunked or connection-closed body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.streaming and not response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
