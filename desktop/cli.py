@@ -121,27 +121,32 @@ def cmd_serve(args) -> int:
         return _fail(f"cannot open the database: {str(exc).strip()}")
 
 
+def _data_dir(args) -> Path:
+    """The data folder, for commands that need no Django."""
+    from server import datadir
+
+    chosen = Path(args.data_dir).expanduser().resolve() if args.data_dir else datadir.data_dir()
+    return datadir.ensure_data_dir(chosen)
+
+
 def cmd_token(args) -> int:
     from server import datadir
 
-    data_dir = datadir.ensure_data_dir(
-        Path(args.data_dir).expanduser().resolve() if args.data_dir else datadir.data_dir()
-    )
-    print(datadir.api_token(data_dir))
+    print(datadir.api_token(_data_dir(args)))
     return 0
 
 
 def cmd_login_link(args) -> int:
-    data_dir = _setup(args.data_dir)
-    from server.serving import login_url, migrate, running_server_url
+    from server import datadir
+    from server.serving import request_login_link, running_server_url
 
+    data_dir = _data_dir(args)
     url = running_server_url(data_dir)
     if url is None:
         return _fail(
             f"no Imaging Desk server is running for {data_dir}; start one with `imaging-desk serve`"
         )
-    migrate()
-    print(login_url(url))
+    print(request_login_link(url, datadir.api_token(data_dir)))
     return 0
 
 

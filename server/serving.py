@@ -101,6 +101,15 @@ def running_server_url(data_dir: Path) -> str | None:
     return None
 
 
+def request_login_link(url: str, token: str) -> str:
+    """Ask the running server for a one-time login link (codes live in its memory)."""
+    request = urllib.request.Request(
+        f"{url}api/v1/auth/login-links", method="POST", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["url"]
+
+
 def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdout) -> int:
     from server import __version__
 

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from server import __version__
-from server.core.schemas import HealthOut, MeOut
+from server.core.auth import LOGIN_CODE_TTL_S, login_code_create
+from server.core.schemas import HealthOut, LoginLinkOut, MeOut
 from server.database import vendor_name
 from server.studies.selectors import study_count
 
@@ -31,3 +32,11 @@ def me(request: HttpRequest):
         "email": principal.email,
         "role": principal.role,
     }
+
+
+@router.post("/auth/login-links", response={201: LoginLinkOut}, summary="A one-time login link")
+def create_login_link(request: HttpRequest):
+    """A single-use link into the app, valid for 60 seconds, for `imaging-desk login-link`
+    and the launcher: the long-lived token itself never goes into a URL."""
+    code = login_code_create()
+    return Status(201, {"url": request.build_absolute_uri(f"/login?once={code}"), "expires_in_s": LOGIN_CODE_TTL_S})

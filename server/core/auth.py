@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -20,7 +21,6 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from server import datadir
-from server.core.models import LoginCode
 
 SESSION_KEY = "imaging_desk_owner"
 LOGIN_CODE_TTL_S = 60
@@ -77,26 +77,46 @@ class LocalAuth(HttpBearer):
         return None
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+class LoginCodes:
+    """Single-use login codes, kept in the server's memory only.
+
+    Not in the database: an import holds SQLite's write lock for minutes, and
+    opening the app must not wait for it. Codes are stored as hashes.
+    """
+
+    def __init__(self) -> None:
+        self._expiry: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _hash(code: str) -> str:
+        return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+    def create(self, ttl_s: float) -> str:
+        code = secrets.token_urlsafe(24)
+        now = time.time()
+        with self._lock:
+            for digest in [d for d, expiry in self._expiry.items() if expiry < now]:
+                del self._expiry[digest]
+            self._expiry[self._hash(code)] = now + ttl_s
+        return code
+
+    def redeem(self, code: str) -> bool:
+        if not code or len(code) > 200:
+            return False
+        with self._lock:
+            expiry = self._expiry.pop(self._hash(code), None)
+        return expiry is not None and time.time() <= expiry
+
+
+LOGIN_CODES = LoginCodes()
 
 
 def login_code_create(*, ttl_s: float = LOGIN_CODE_TTL_S) -> str:
-    """A fresh single-use login code, valid for ttl_s seconds."""
-    now = time.time()
-    LoginCode.objects.filter(expires_at__lt=now).delete()
-    code = secrets.token_urlsafe(24)
-    LoginCode.objects.create(code_hash=_hash(code), expires_at=now + ttl_s)
-    return code
+    """A fresh single-use login code, valid for ttl_s seconds, in this server process."""
+    return LOGIN_CODES.create(ttl_s)
 
 
 def login_code_redeem(*, code: str) -> bool:
     """Spend a code. True once for a valid, unexpired code; False ever after."""
-    if not code or len(code) > 200:
-        return False
-    now = time.time()
-    # One UPDATE decides, so two requests racing with one code cannot both win.
-    spent = LoginCode.objects.filter(
-        code_hash=_hash(code), used_at__isnull=True, expires_at__gte=now
-    ).update(used_at=now)
-    return spent == 1
+    return LOGIN_CODES.redeem(code)

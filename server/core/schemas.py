@@ -13,3 +13,8 @@ class MeOut(Schema):
     username: str
     email: str | None
     role: str
+
+
+class LoginLinkOut(Schema):
+    url: str
+    expires_in_s: int
