@@ -72,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: imaging-desk login-link",
     )
     _add_data_dir(link)
+    imp = commands.add_parser(
+        "import-duckdb",
+        help="import the clinic's DuckDB file (medical_examinations_fact)",
+        description="Import every row of the DuckDB file's medical_examinations_fact table in "
+        "one transaction: new studies are inserted, changed ones updated, rows that cannot be "
+        "stored are quarantined with the reason. The file is opened read-only. Exit code 0 "
+        "when rows were imported, 1 when nothing was (the reason is on stderr).",
+        epilog="example: imaging-desk import-duckdb D:\\exports\\medical_imaging.duckdb --json",
+    )
+    imp.add_argument("path", help="the DuckDB file")
+    imp.add_argument("--json", action="store_true", help="print the report as one JSON object on stdout")
+    _add_data_dir(imp)
     return parser
 
 
@@ -150,7 +162,45 @@ def cmd_login_link(args) -> int:
     return 0
 
 
-COMMANDS = {"serve": cmd_serve, "token": cmd_token, "login-link": cmd_login_link}
+def cmd_import_duckdb(args) -> int:
+    _setup(args.data_dir)
+    from server.core.errors import DomainError
+    from server.imports.services import import_duckdb
+    from server.serving import migrate
+
+    from desktop.progress import ProgressBar, print_summary
+
+    migrate()
+    bar = ProgressBar(sys.stderr)
+    try:
+        report = import_duckdb(path=args.path, on_progress=bar.update)
+    except DomainError as exc:
+        bar.clear()
+        return _fail(exc.detail)
+    bar.clear()
+    if args.json:
+        from server.core.renderers import dumps
+
+        print(dumps(report))
+    else:
+        print_summary(sys.stdout, args.path, report)
+    stored = report["inserted"] + report["updated"] + report["unchanged"] + report["duplicates"]
+    if stored == 0:
+        if report["source_rows"] == 0:
+            return _fail("nothing was imported: the table has no rows")
+        return _fail(
+            f"nothing was imported: none of the {report['source_rows']} rows could be stored "
+            "(the reasons are in the report)"
+        )
+    return 0
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "token": cmd_token,
+    "login-link": cmd_login_link,
+    "import-duckdb": cmd_import_duckdb,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

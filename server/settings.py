@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from server import datadir
+from server.clock import clinic_time_zone
 from server.database import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "ninja",
     "server.core",
     "server.studies",
+    "server.imports",
 ]
 
 MIDDLEWARE = [
@@ -68,9 +70,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Examination times are the clinic's wall-clock times, stored and returned naive,
 # exactly as the source held them. UTC as the connection time zone makes
-# PostgreSQL hand them back unshifted.
+# PostgreSQL hand them back unshifted (no DST gap or overlap can move them).
 USE_TZ = False
 TIME_ZONE = "UTC"
+# The clinic's own zone, for converting source times that carry an offset and for
+# the app's own timestamps. Read here, before Django sets TZ to TIME_ZONE.
+CLINIC_TIME_ZONE = clinic_time_zone(
+    os.environ.get("IMAGING_DESK_TIME_ZONE") or LOCAL_SETTINGS.get("time_zone")
+)
 USE_I18N = False
 LANGUAGE_CODE = "en-us"
 

@@ -172,3 +172,51 @@ def server(tmp_path):
     running = start_server(tmp_path / "data")
     yield running
     running.stop()
+
+
+# --- DuckDB source files ----------------------------------------------------------------
+
+SOURCE_COLUMNS = [
+    ("exam_id", "VARCHAR"),
+    ("medical_record_no", "VARCHAR"),
+    ("application_order_no", "VARCHAR"),
+    ("patient_name", "VARCHAR"),
+    ("patient_gender", "VARCHAR"),
+    ("patient_age", "INTEGER"),
+    ("exam_status", "VARCHAR"),
+    ("exam_source", "VARCHAR"),
+    ("exam_item", "VARCHAR"),
+    ("exam_description", "VARCHAR"),
+    ("order_datetime", "TIMESTAMP"),
+    ("check_in_datetime", "TIMESTAMP"),
+    ("report_certification_datetime", "TIMESTAMP"),
+    ("certified_physician", "VARCHAR"),
+]
+SOURCE_NAMES = [name for name, _ in SOURCE_COLUMNS]
+
+
+def write_duckdb(path: Path, rows: list, *, columns=SOURCE_COLUMNS, table="medical_examinations_fact") -> Path:
+    """A DuckDB file with one table; rows are tuples or dicts (missing keys are NULL)."""
+    import duckdb
+
+    names = [name for name, _ in columns]
+    with duckdb.connect(str(path)) as con:
+        definition = ", ".join(f'"{name}" {type_}' for name, type_ in columns)
+        con.execute(f'CREATE TABLE "{table}" ({definition})')
+        if rows:
+            values = [tuple(r.get(n) for n in names) if isinstance(r, dict) else tuple(r) for r in rows]
+            con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(names))})', values)
+    return path
+
+
+def source_row(exam_id, **fields) -> dict:
+    """A plausible source row; fields override."""
+    return {
+        "exam_id": exam_id, "medical_record_no": f"MR-{exam_id}", "application_order_no": f"AO-{exam_id}",
+        "patient_name": "Test Patient", "patient_gender": "F", "patient_age": 50,
+        "exam_status": "completed", "exam_source": "CT", "exam_item": "Chest CT",
+        "exam_description": "Routine.", "order_datetime": dt.datetime(2025, 1, 1, 8, 0),
+        "check_in_datetime": dt.datetime(2025, 1, 1, 8, 20),
+        "report_certification_datetime": dt.datetime(2025, 1, 1, 11, 0),
+        "certified_physician": "Dr. Chen", **fields,
+    }

@@ -85,7 +85,7 @@ def test_serve_applies_migrations_and_uses_wal(server):
     with sqlite3.connect(server.data_dir / "db.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"study", "django_migrations"} <= tables
+    assert {"study", "import_run", "import_quarantine", "django_migrations"} <= tables
 
 
 def test_the_serve_login_link_opens_the_app_once(server):

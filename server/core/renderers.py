@@ -9,13 +9,14 @@ from typing import Any
 
 from ninja.renderers import BaseRenderer
 
+from server.clock import to_local
+
 
 def _naive_iso(value: dt.datetime) -> str:
     # isoformat() adds .ffffff only when there are microseconds, as the contract wants.
-    if value.tzinfo is not None:
-        # Never expected (USE_TZ is off); if one slips through, show local wall-clock time.
-        value = value.astimezone().replace(tzinfo=None)
-    return value.isoformat()
+    # An aware value is never expected (USE_TZ is off); if one slips through, it is
+    # shown as the clinic's wall-clock time, never with an offset.
+    return to_local(value).isoformat()
 
 
 class ContractEncoder(json.JSONEncoder):

@@ -1,33 +1,8 @@
-import json
-
 from django.db import models
 
+from server.clock import local_now
+from server.core.fields import OrderedJSONField
 from server.studies.search import search_text
-
-
-class OrderedJSONField(models.JSONField):
-    """JSON kept as written. PostgreSQL's jsonb would re-sort the keys of `extra`,
-    which hold the source's own column order; its json type keeps the text."""
-
-    def db_type(self, connection):
-        if connection.vendor == "postgresql":
-            return "json"
-        return super().db_type(connection)
-
-    def get_db_prep_value(self, value, connection, prepared=False):
-        if connection.vendor != "postgresql":
-            return super().get_db_prep_value(value, connection, prepared)
-        if not prepared:
-            value = self.get_prep_value(value)
-        from psycopg.types.json import Json  # sent as json: a jsonb cast would re-sort keys
-
-        return Json(value, dumps=lambda v: json.dumps(v, cls=self.encoder, ensure_ascii=False))
-
-    def from_db_value(self, value, expression, connection):
-        # psycopg decodes json (unlike jsonb, which Django asks for as text) itself.
-        if value is not None and not isinstance(value, str):
-            return value
-        return super().from_db_value(value, expression, connection)
 
 
 class Study(models.Model):
@@ -58,8 +33,16 @@ class Study(models.Model):
     # Derived from the fields above by server.studies.search; never edited by hand.
     search_text = models.TextField(default="", editable=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Clinic wall-clock time, like every time the app shows.
+    created_at = models.DateTimeField(default=local_now)
+    updated_at = models.DateTimeField(default=local_now)
+    # The import that first stored this study, and the one that last changed it.
+    first_import = models.ForeignKey(
+        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_import = models.ForeignKey(
+        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         db_table = "study"
@@ -82,7 +65,9 @@ class Study(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = search_text(self.__dict__)
+        if not self._state.adding:
+            self.updated_at = local_now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "updated_at"}
         super().save(*args, **kwargs)

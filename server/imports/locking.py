@@ -1,0 +1,73 @@
+"""One import at a time per database, across every process that uses it."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+
+from server.imports.errors import ImportBusy
+
+BUSY_MESSAGE = "Another import is running on this database; try again when it has finished"
+# pg_advisory_lock key: any constant the app uses for nothing else.
+POSTGRES_LOCK_KEY = 0x1D5E_1A9E
+
+
+@contextmanager
+def import_lock():
+    """Hold the database's import lock, or raise ImportBusy at once (never wait:
+    the caller reports a clear refusal instead of hanging)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [POSTGRES_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise ImportBusy(BUSY_MESSAGE)
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [POSTGRES_LOCK_KEY])
+        return
+
+    # SQLite: a lock on a file beside the database. The OS drops it if the process dies.
+    path = settings.DATA_DIR / "import.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if not _try_lock(fd):
+            raise ImportBusy(BUSY_MESSAGE)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if os.name == "nt":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -1,0 +1,64 @@
+"""What the importer reads, table by table. A new source table (reports, later) is
+one more TableSpec here, not a second importer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from server.studies.models import Study
+from server.studies.search import search_text
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # a key of server.imports.convert.PARSERS
+    required: bool = False  # the source must have the column, and every row a value in it
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    label: str  # section name in the report
+    source_table: str
+    model: type[models.Model]
+    key: str
+    columns: tuple[Column, ...]
+    # Model fields computed from the stored values (e.g. the search index text).
+    derived: Callable[[dict], dict] = field(default=lambda values: {})
+    extra_field: str = "extra"
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+STUDIES = TableSpec(
+    label="studies",
+    source_table="medical_examinations_fact",
+    model=Study,
+    key="exam_id",
+    columns=(
+        Column("exam_id", "text", required=True),
+        Column("medical_record_no", "text"),
+        Column("application_order_no", "text"),
+        Column("patient_name", "text"),
+        Column("patient_gender", "text"),
+        Column("patient_age", "integer"),
+        Column("exam_status", "text"),
+        Column("exam_source", "text"),
+        Column("exam_item", "text"),
+        Column("exam_description", "text"),
+        Column("order_datetime", "datetime", required=True),
+        Column("check_in_datetime", "datetime"),
+        Column("report_certification_datetime", "datetime"),
+        Column("certified_physician", "text"),
+    ),
+    derived=lambda values: {"search_text": search_text(values)},
+)
