@@ -15,6 +15,7 @@ from server.core.auth import LocalAuth
 from server.core.errors import DomainError
 from server.core.renderers import ContractJSONRenderer
 from server.core.responses import error_response
+from server.imports.api import router as imports_router
 from server.studies.api import router as studies_router
 
 logger = logging.getLogger("imaging_desk.api")
@@ -45,6 +46,7 @@ api = ImagingDeskAPI(
 
 api.add_router("/", core_router)
 api.add_router("/studies", studies_router)
+api.add_router("/import", imports_router)
 
 
 @api.exception_handler(DomainError)
@@ -60,10 +62,21 @@ def _not_authenticated(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
-    name = ".".join(loc) or "request"
-    message = first.get("msg", "is invalid")
-    return error_response(400, f"Invalid parameter: {name}: {message}")
+    loc = list(first.get("loc", ()))
+    # loc is (source, [argument name for bodies,] field...): name the field a client sent.
+    if loc[:1] == ["body"] and len(loc) > 2:
+        loc = loc[2:]
+    elif loc:
+        loc = loc[1:]
+    name = ".".join(str(part) for part in loc) or "request body"
+    kind = first.get("type", "")
+    if kind == "missing":
+        problem = "is required"
+    elif kind.startswith("int_"):
+        problem = "must be an integer"
+    else:
+        problem = f"is invalid: {first.get('msg', 'unexpected value')}"
+    return error_response(400, f"Invalid parameter: {name} {problem}")
 
 
 @api.exception_handler(HttpError)

@@ -220,3 +220,29 @@ def source_row(exam_id, **fields) -> dict:
         "report_certification_datetime": dt.datetime(2025, 1, 1, 11, 0),
         "certified_physician": "Dr. Chen", **fields,
     }
+
+
+def write_large_duckdb(path: Path, rows: int, *, offset: int = 0) -> Path:
+    """Many plain rows, generated inside DuckDB (fast): for progress, timing and kill tests."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"""
+            CREATE TABLE medical_examinations_fact AS SELECT
+              'L' || lpad(CAST(i AS VARCHAR), 9, '0') AS exam_id,
+              'MR' || CAST(i % 50000 AS VARCHAR) AS medical_record_no,
+              'AO' || CAST(i AS VARCHAR) AS application_order_no,
+              CASE WHEN i % 3 = 0 THEN '张伟' ELSE 'Patient ' || CAST(i % 997 AS VARCHAR) END AS patient_name,
+              CASE WHEN i % 2 = 0 THEN 'M' ELSE 'F' END AS patient_gender,
+              CAST(i % 100 AS INTEGER) AS patient_age,
+              CASE WHEN i % 10 = 0 THEN 'pending' ELSE 'completed' END AS exam_status,
+              ['CT', 'MRI', 'X-ray', 'US'][i % 4 + 1] AS exam_source,
+              ['Chest CT', 'Brain MRI', 'Knee X-ray', 'Abdominal US'][i % 4 + 1] AS exam_item,
+              NULL::VARCHAR AS exam_description,
+              TIMESTAMP '2023-01-01' + to_minutes(i * 7 % 1000000) AS order_datetime,
+              NULL::TIMESTAMP AS check_in_datetime,
+              NULL::TIMESTAMP AS report_certification_datetime,
+              NULL::VARCHAR AS certified_physician
+            FROM range({offset}, {offset + rows}) t(i)
+        """)
+    return path

@@ -73,3 +73,32 @@ def test_the_docs_page_loads_only_files_this_server_serves(anon):
     settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', page, re.S).group(1))
     assert settings["validatorUrl"] is None
     assert settings["url"] == "/api/v1/openapi.json"
+
+
+def documented_responses():
+    """(method, path, status, parsed JSON) of every response example in API_CONTRACT.md."""
+    sections = re.split(r"^### (GET|POST|PUT|PATCH|DELETE) (\S+)$", CONTRACT_DOC, flags=re.M)
+    for i in range(1, len(sections), 3):
+        method, path, body = sections[i], sections[i + 1], sections[i + 2]
+        for status, text in re.findall(r"Response `(\d{3})`[^\n]*:\n\n```json\n(.*?)\n```", body, re.S):
+            yield method, path, int(status), json.loads(text)
+
+
+def response_properties(schema: dict, method: str, path: str, status: int) -> list[str]:
+    operation = schema["paths"][path][method.lower()]
+    content = operation["responses"][str(status)]["content"]["application/json"]["schema"]
+    if "$ref" in content:
+        content = schema["components"]["schemas"][content["$ref"].rsplit("/", 1)[1]]
+    return list(content["properties"])
+
+
+def test_every_documented_success_response_has_the_schemas_keys_in_order(anon):
+    schema = openapi(anon)
+    checked = 0
+    for method, path, status, body in documented_responses():
+        if 200 <= status < 300:
+            assert list(body) == response_properties(schema, method, path, status), (method, path)
+            checked += 1
+        else:
+            assert list(body) == ["detail"], (method, path, status)
+    assert checked >= 10

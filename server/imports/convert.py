@@ -46,6 +46,8 @@ def is_blank(value: Any) -> bool:
 
 
 def to_text(column: str, value: Any) -> str | None:
+    if type(value) is str and "\x00" not in value:  # the common case, first
+        return value
     if value is None:
         return None
     if isinstance(value, str):
@@ -62,6 +64,8 @@ def to_text(column: str, value: Any) -> str | None:
 
 
 def to_integer(column: str, value: Any) -> int | None:
+    if type(value) is int and INT64_MIN <= value <= INT64_MAX:  # the common case, first
+        return value
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -110,6 +114,8 @@ def parse_datetime_text(text: str) -> dt.datetime:
 
 
 def to_datetime(column: str, value: Any) -> dt.datetime | None:
+    if type(value) is dt.datetime and value.tzinfo is None:  # the common case, first
+        return value
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):

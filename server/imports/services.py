@@ -9,7 +9,7 @@ row count and reads back every row it wrote; if anything disagrees, nothing is k
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from server.clock import local_now
 from server.imports.convert import PARSERS, Unstorable, is_blank, json_safe, to_text
+from server.imports.dbform import DatabaseForm
 from server.imports.errors import ImportFailed, ImportRefused
 from server.imports.locking import import_lock
 from server.imports.models import ImportRun, QuarantinedRow
@@ -143,20 +144,21 @@ class TableImporter:
         self.spec, self.source, self.table, self.import_run, self.progress = spec, source, table, run, progress
         self.model = spec.model
         self.report = TableReport()
-        # Position of each source column: a model field with its parser, or extra.
-        self.plan = []
-        named = {c.name.lower(): c for c in spec.columns}
-        for index, column in enumerate(table.columns):
-            wanted = named.get(column.name.lower())
-            if wanted is None:
-                self.report.ignored_columns.append(column.name)
-                self.plan.append((index, column.name, None))
-            else:
-                self.plan.append((index, wanted.name, PARSERS[wanted.kind]))
-        self.key_index = next(i for i, name, parser in self.plan if parser and name == spec.key)
+        by_name = {c.name.lower(): i for i, c in enumerate(table.columns)}
+        # Each stored field in spec order: where the source has it (None: absent), its parser.
+        self.field_plan = [
+            (by_name.get(c.name.lower()), c.name, PARSERS[c.kind], c.required) for c in spec.columns
+        ]
+        named = {c.name.lower() for c in spec.columns}
+        self.extra_plan = [(i, c.name) for i, c in enumerate(table.columns) if c.name.lower() not in named]
+        self.report.ignored_columns = [name for _, name in self.extra_plan]
+        self.key_index = by_name[spec.key.lower()]
         self.source_names = [c.name for c in table.columns]
-        self.fields = list(spec.column_names[1:])  # stored fields after the key, in spec order
         self.quarantined_keys: set[str] = set()
+        self.names = spec.column_names
+        self.db_form = DatabaseForm(
+            connection, list(spec.column_names), [c.kind for c in spec.columns], spec.extra_field
+        )
 
     # --- the pass over the source ------------------------------------------------------
 
@@ -218,18 +220,15 @@ class TableImporter:
         return report
 
     def _convert(self, values: tuple) -> tuple:
-        """The stored values (key first, then spec order, then extra) of one source row."""
-        record = {}
-        extra = {}
-        for index, name, parser in self.plan:
-            if parser is None:
-                extra[name] = json_safe(values[index])
-            else:
-                record[name] = parser(name, values[index])
-        for column in self.spec.columns:
-            if column.required and is_blank(record.get(column.name)):
-                raise Unstorable(f"{column.name} is missing")
-        return (*(record.get(name) for name in self.spec.column_names), extra)
+        """The stored values of one source row: spec fields (key first), then extra."""
+        record = []
+        for index, name, parser, required in self.field_plan:
+            value = None if index is None else parser(name, values[index])
+            if required and is_blank(value):
+                raise Unstorable(f"{name} is missing")
+            record.append(value)
+        record.append({name: json_safe(values[index]) for index, name in self.extra_plan})
+        return tuple(record)
 
     def _quarantine(self, source_row: int, key: str | None, reason: str, values: tuple) -> QuarantinedRow:
         self.report.quarantined += 1
@@ -244,63 +243,66 @@ class TableImporter:
 
     # --- writing and checking ----------------------------------------------------------
 
-    def _existing(self, keys: Iterable[str]) -> dict[str, tuple]:
-        keys = list(keys)
+    def _existing(self, keys: list[str]) -> dict[str, tuple]:
+        """The stored rows (fields and extra, as the database returns them) of these keys."""
+        quote = connection.ops.quote_name
+        table, key = quote(self.model._meta.db_table), quote(self.spec.key)
         found = {}
-        columns = [*self.spec.column_names, self.spec.extra_field]
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            chunk = keys[start : start + LOOKUP_CHUNK]
-            for row in self.model.objects.filter(pk__in=chunk).values_list(*columns):
-                found[row[0]] = row
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                chunk = keys[start : start + LOOKUP_CHUNK]
+                cursor.execute(
+                    f"SELECT {self.db_form.select_list} FROM {table} "
+                    f"WHERE {key} IN ({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+                for row in cursor.fetchall():
+                    found[row[0]] = row
         return found
 
     def _store(self, staged: dict[str, tuple]) -> None:
         if not staged:
             return
-        existing = self._existing(staged)
-        inserts, updates = [], []
+        existing = self._existing(list(staged))
+        inserts, updates, expected = [], [], {}
         for key, record in staged.items():
+            written, readback = self.db_form.write(record)
+            derived = list(self.spec.derived(dict(zip(self.names, record))).values())
             before = existing.get(key)
             if before is None:
-                inserts.append(record)
-            elif before != record:
-                updates.append(record)
+                inserts.append([*written, *derived])
+            elif before != readback:
+                updates.append([*written[1:], *derived, key])
             else:
                 self.report.unchanged += 1
-        now = local_now()
-        extra_field = self.model._meta.get_field(self.spec.extra_field)
-        names = self.spec.column_names
-        table = connection.ops.quote_name(self.model._meta.db_table)
+                continue
+            expected[key] = readback
 
-        def stored(record: tuple) -> list:
-            values = dict(zip(names, record))
-            derived = self.spec.derived(values)
-            return [*record[:-1], extra_field.get_db_prep_save(record[-1], connection), *derived.values()]
-
-        derived_names = list(self.spec.derived({name: None for name in names}))
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        stored_columns = [*self.spec.column_names, self.spec.extra_field, *self.spec.derived_fields]
+        now, run_id = local_now(), self.import_run.pk
         with connection.cursor() as cursor:
             if inserts:
-                columns = [*names, self.spec.extra_field, *derived_names,
-                           "created_at", "updated_at", "first_import_id", "last_import_id"]
+                columns = [*stored_columns, "created_at", "updated_at", "first_import_id", "last_import_id"]
                 cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(map(connection.ops.quote_name, columns))}) "
+                    f"INSERT INTO {table} ({', '.join(map(quote, columns))}) "
                     f"VALUES ({', '.join(['%s'] * len(columns))})",
-                    [[*stored(r), now, now, self.import_run.pk, self.import_run.pk] for r in inserts],
+                    [[*row, now, now, run_id, run_id] for row in inserts],
                 )
             if updates:
-                columns = [*names[1:], self.spec.extra_field, *derived_names, "updated_at", "last_import_id"]
-                assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+                columns = [*stored_columns[1:], "updated_at", "last_import_id"]
+                assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
                 cursor.executemany(
-                    f"UPDATE {table} SET {assignments} WHERE {connection.ops.quote_name(names[0])} = %s",
-                    [[*stored(r)[1:], now, self.import_run.pk, r[0]] for r in updates],
+                    f"UPDATE {table} SET {assignments} WHERE {quote(self.spec.key)} = %s",
+                    [[*row[:-1], now, run_id, row[-1]] for row in updates],
                 )
         self.report.inserted += len(inserts)
         self.report.updated += len(updates)
         # Read back what was written: the database must hold exactly the source's values.
-        written = {r[0]: r for r in (*inserts, *updates)}
-        found = self._existing(written)
-        for key, record in written.items():
-            if found.get(key) != record:
+        found = self._existing(list(expected))
+        for key, readback in expected.items():
+            if found.get(key) != readback:
                 raise ImportFailed(
                     f"Verification failed: the database does not hold the source's values "
                     f"for {self.spec.key} {key!r}; nothing was kept"

@@ -38,6 +38,10 @@ class TableSpec:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    @property
+    def derived_fields(self) -> tuple[str, ...]:
+        return tuple(self.derived({name: None for name in self.column_names}))
+
 
 STUDIES = TableSpec(
     label="studies",

@@ -8,9 +8,7 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from server.core.params import StrictQuery, clean_text, parse_int
-
-PAGE_SIZE_MAX = 1000
+from server.core.params import PageQuery, StrictQuery, clean_text
 
 
 class StudyOut(Schema):
@@ -43,7 +41,9 @@ class StudySearchOut(Schema):
     filters: FilterOptionsOut
 
 
-class StudySearchQuery(StrictQuery):
+class StudyFilterQuery(StrictQuery):
+    """The search's filters, apart from paging."""
+
     q: str = Field(
         "",
         description="Case-insensitive substring of patient name, description, item, "
@@ -53,20 +53,12 @@ class StudySearchQuery(StrictQuery):
     exam_status: str = Field("", description="Exact status; empty for all")
     exam_source: str = Field("", description="Exact source (modality); empty for all")
     exam_item: str = Field("", description="Exact item; empty for all")
-    page: int = Field(1, ge=1, description="Page number, from 1")
-    page_size: int = Field(20, ge=1, le=PAGE_SIZE_MAX, description="Studies per page, 1 to 1000")
 
     @field_validator("q", "exam_status", "exam_source", "exam_item", mode="before")
     @classmethod
     def _text(cls, value, info):
         return clean_text(info.field_name, value)
 
-    @field_validator("page", mode="before")
-    @classmethod
-    def _page(cls, value):
-        return parse_int("page", value, minimum=1)
 
-    @field_validator("page_size", mode="before")
-    @classmethod
-    def _page_size(cls, value):
-        return parse_int("page_size", value, minimum=1, maximum=PAGE_SIZE_MAX)
+class StudySearchQuery(PageQuery, StudyFilterQuery):
+    """Filters first, then paging: the contract's own parameter order."""

@@ -25,6 +25,8 @@ SEPARATOR = "\x1f"
 
 def fold(text: str) -> str:
     """Caseless form of text: É and é, Σ and ς, ß and ss compare equal."""
+    if text.isascii():
+        return text.lower()  # the same as below for ASCII, and most values are
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
 
 

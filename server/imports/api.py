@@ -1,0 +1,40 @@
+from ninja import Query, Router, Status
+
+from server.core.params import PageQuery
+from server.imports import selectors
+from server.imports.jobs import JOBS
+from server.imports.schemas import (
+    ImportHistoryOut,
+    ImportJobOut,
+    ImportStartIn,
+    ImportStartOut,
+    QuarantinedPageOut,
+)
+
+router = Router(tags=["Import"])
+
+
+@router.post("/duckdb", response={202: ImportStartOut}, summary="Start importing a DuckDB file")
+def start_import(request, body: ImportStartIn):
+    """Checks the file at once (400 with the reason if it cannot be imported, 409 if an
+    import is already running), then imports it in the background: poll the job."""
+    job = JOBS.start(path=body.path)
+    return Status(202, {"job_id": job.job_id})
+
+
+@router.get("/jobs/{job_id}", response=ImportJobOut, summary="An import job's progress")
+def job_status(request, job_id: int):
+    """State, phase and rows done of a job; its report when done, its error when failed."""
+    return JOBS.status(job_id)
+
+
+@router.get("/jobs/{job_id}/issues", response=QuarantinedPageOut, summary="Rows an import quarantined")
+def job_issues(request, job_id: int, params: Query[PageQuery]):
+    """The source rows the job could not store, verbatim, with the reason, by row number."""
+    return selectors.import_issues(job_id=job_id, **params.dict())
+
+
+@router.get("/history", response=ImportHistoryOut, summary="Past imports")
+def history(request, params: Query[PageQuery]):
+    """Every import, newest first: file, size, sha256, times, outcome and counts."""
+    return selectors.import_history(**params.dict())

@@ -1,0 +1,109 @@
+"""Import jobs run by the server: one at a time, on a worker thread, with progress
+that a client can poll cheaply (it is read from memory, not from the database)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import close_old_connections, connection
+
+from server.core.errors import DomainError
+from server.imports.errors import ImportBusy, JobNotFound
+from server.imports.locking import import_lock
+from server.imports.models import ImportRun
+from server.imports.services import import_duckdb, import_preflight
+
+logger = logging.getLogger("imaging_desk.imports")
+
+
+@dataclass
+class Job:
+    job_id: int
+    path: Path
+    kind: str
+    state: str = ImportRun.State.QUEUED
+    phase: str = "queued"
+    rows_done: int = 0
+    rows_total: int = 0
+    report: dict | None = None
+    error: str | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def active(self) -> bool:
+        return self.state in (ImportRun.State.QUEUED, ImportRun.State.RUNNING)
+
+    def status(self) -> dict:
+        return {
+            "state": str(self.state), "phase": self.phase, "rows_done": self.rows_done,
+            "rows_total": self.rows_total, "report": self.report, "error": self.error,
+        }
+
+
+class ImportJobs:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[int, Job] = {}
+        self._active: Job | None = None
+
+    def start(self, *, path: Path | str, kind: str = ImportRun.Kind.IMPORT) -> Job:
+        """Check the file and start importing it; raises ImportRefused or ImportBusy."""
+        path = import_preflight(path=path)
+        with self._lock:
+            if self._active is not None and self._active.active:
+                raise ImportBusy(
+                    f"An import is already running (job {self._active.job_id}); wait for it to finish"
+                )
+            # Another process (imaging-desk import-duckdb) may hold the database's lock.
+            with import_lock():
+                pass
+            run = ImportRun.objects.create(kind=kind, source_path=str(path))
+            job = Job(job_id=run.pk, path=path, kind=kind)
+            self._jobs[job.job_id] = job
+            self._active = job
+        threading.Thread(target=self._work, args=(job, run), name=f"import-{job.job_id}", daemon=True).start()
+        return job
+
+    def _work(self, job: Job, run: ImportRun) -> None:
+        def progress(phase: str, done: int, total: int) -> None:
+            job.state, job.phase, job.rows_done, job.rows_total = ImportRun.State.RUNNING, phase, done, total
+
+        try:
+            job.report = import_duckdb(path=job.path, kind=job.kind, run=run, on_progress=progress)
+            job.state, job.phase = ImportRun.State.DONE, "done"
+        except DomainError as exc:
+            job.state, job.phase, job.error = ImportRun.State.FAILED, "failed", exc.detail
+        except Exception as exc:  # never leave a job "running" for ever
+            logger.exception("import job %s failed", job.job_id)
+            job.state, job.phase, job.error = ImportRun.State.FAILED, "failed", f"Internal error: {exc}"
+        finally:
+            job.finished.set()
+            close_old_connections()
+            connection.close()
+
+    def get(self, job_id: int) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def active(self) -> Job | None:
+        job = self._active
+        return job if job is not None and job.active else None
+
+    def status(self, job_id: int) -> dict:
+        job = self._jobs.get(job_id)
+        if job is not None:
+            return job.status()
+        # A job of an earlier server process (or the command line): its history entry.
+        run = ImportRun.objects.filter(pk=job_id).first()
+        if run is None:
+            raise JobNotFound()
+        rows = run.source_rows or 0
+        return {
+            "state": run.state, "phase": run.state if run.state in ("done", "failed") else "queued",
+            "rows_done": rows, "rows_total": rows, "report": run.report, "error": run.error or None,
+        }
+
+
+JOBS = ImportJobs()

@@ -1,0 +1,155 @@
+"""`imaging-desk import-duckdb` as a user runs it, and what survives a kill."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT, source_row, subprocess_env, write_duckdb, write_large_duckdb
+
+
+def import_cli(path, data_dir, *extra, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "import-duckdb", str(path), "--data-dir", str(data_dir), *extra],
+        cwd=ROOT, env=subprocess_env(data_dir), capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def studies(data_dir) -> list:
+    with sqlite3.connect(data_dir / "db.sqlite3") as db:
+        return db.execute("SELECT * FROM study ORDER BY exam_id").fetchall()
+
+
+def test_json_prints_the_report_as_one_object(tmp_path):
+    path = write_duckdb(tmp_path / "s.duckdb", [source_row("A"), source_row("B"), source_row(None)])
+    result = import_cli(path, tmp_path / "data", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["inserted"], report["quarantined"]) == (2, 1)
+    assert report["issues"] == [{"source_row": 3, "exam_id": None, "reason": "exam_id is missing"}]
+
+
+def test_without_json_it_prints_a_summary(tmp_path):
+    path = write_duckdb(tmp_path / "s.duckdb", [source_row("A"), source_row("A"), source_row(None)])
+    result = import_cli(path, tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert f"Imported {path}" in result.stdout
+    assert "inserted                 1" in result.stdout
+    assert "duplicates               1" in result.stdout
+    assert "row 3, exam_id None: exam_id is missing" in result.stdout
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda p: p / "missing.duckdb", "File not found"),
+        (lambda p: write_duckdb(p / "other.duckdb", [], table="patients"), "has no table medical_examinations_fact"),
+    ],
+)
+def test_a_refused_file_exits_non_zero_with_the_reason_on_stderr(tmp_path, make, message):
+    result = import_cli(make(tmp_path), tmp_path / "data")
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_file_where_no_row_can_be_stored_exits_non_zero(tmp_path):
+    path = write_duckdb(tmp_path / "s.duckdb", [source_row("A", order_datetime=None)])
+    result = import_cli(path, tmp_path / "data", "--json")
+    assert result.returncode == 1
+    assert "none of the 1 rows could be stored" in result.stderr
+    assert json.loads(result.stdout)["quarantined"] == 1
+
+
+def test_an_empty_table_exits_non_zero(tmp_path):
+    result = import_cli(write_duckdb(tmp_path / "s.duckdb", []), tmp_path / "data")
+    assert result.returncode == 1 and "the table has no rows" in result.stderr
+
+
+def test_a_file_another_program_is_writing_gets_a_clear_message(tmp_path):
+    path = write_duckdb(tmp_path / "busy.duckdb", [source_row("A")])
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(60)",
+         str(path)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = import_cli(path, tmp_path / "data")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert "is open in another program" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_two_imports_at_once_never_interleave(tmp_path):
+    data = tmp_path / "data"
+    assert import_cli(write_duckdb(tmp_path / "seed.duckdb", [source_row("A")]), data).returncode == 0
+    big = write_large_duckdb(tmp_path / "big.duckdb", 80_000)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "import-duckdb", str(big), "--data-dir", str(data)],
+        cwd=ROOT, env=subprocess_env(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    wait_until_running(data)
+    second = import_cli(write_duckdb(tmp_path / "small.duckdb", [source_row("B")]), data)
+    assert first.wait(timeout=300) == 0
+    assert second.returncode == 1
+    assert "Another import is running on this database" in second.stderr
+
+
+def wait_until_running(data_dir, timeout=60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(data_dir / "db.sqlite3", timeout=1) as db:
+                if db.execute("SELECT count(*) FROM import_run WHERE state = 'running'").fetchone()[0]:
+                    return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("the import never started running")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path):
+    data = tmp_path / "data"
+    first = write_duckdb(tmp_path / "v1.duckdb", [source_row("A"), source_row("B", patient_name="Before")])
+    assert import_cli(first, data).returncode == 0
+    before = studies(data)
+
+    # A later export: changes B, adds many studies. Killed part-way through.
+    big = write_large_duckdb(tmp_path / "v2.duckdb", 120_000)
+    with __import__("duckdb").connect(str(big)) as con:
+        con.execute("INSERT INTO medical_examinations_fact (exam_id, patient_name, order_datetime) "
+                    "VALUES ('B', 'After', TIMESTAMP '2025-01-01 08:00:00')")
+    victim = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "import-duckdb", str(big), "--data-dir", str(data)],
+        cwd=ROOT, env=subprocess_env(data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_until_running(data)
+    time.sleep(1.5)  # well into the rows
+    assert victim.poll() is None, "the import finished before it could be killed"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+
+    assert studies(data) == before
+    with sqlite3.connect(data / "db.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM import_quarantine").fetchone()[0] == 0
+
+    again = import_cli(big, data, "--json")
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert (report["inserted"], report["updated"], report["unchanged"]) == (120_000, 1, 0)
+    assert report["not_in_source"] == 1  # A
+    with sqlite3.connect(data / "db.sqlite3") as db:
+        states = db.execute("SELECT state, error FROM import_run ORDER BY id").fetchall()
+    assert [s for s, _ in states] == ["done", "failed", "done"]
+    assert states[1][1].startswith("interrupted")
