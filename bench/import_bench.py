@@ -78,7 +78,7 @@ def main() -> int:
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "desktop", "demo-data", str(source), "--rows", str(args.rows),
-             "--seed", str(args.seed), "--data-dir", str(work / "unused")],
+             "--seed", str(args.seed)],
             cwd=ROOT, env=base_env, check=True, stdout=subprocess.DEVNULL,
         )
         print(f"demo data: {args.rows:,} rows written in {time.perf_counter() - started:.1f} s")

@@ -84,6 +84,38 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("path", help="the DuckDB file")
     imp.add_argument("--json", action="store_true", help="print the report as one JSON object on stdout")
     _add_data_dir(imp)
+
+    link = commands.add_parser(
+        "link-duckdb",
+        help="follow a DuckDB file that the old system still writes",
+        description="Link the app to a DuckDB file: it is imported now, and the running server "
+        "syncs it again at start and whenever the file changes (checked every 30 s). Each sync "
+        "is an ordinary import, in the history. Studies are never removed by a sync.",
+        epilog="example: imaging-desk link-duckdb \\\\pacs-pc\\exports\\medical_imaging.duckdb",
+    )
+    link.add_argument("path", help="the DuckDB file")
+    _add_data_dir(link)
+
+    unlink = commands.add_parser(
+        "unlink",
+        help="stop following the linked DuckDB file",
+        description="Stop syncing the linked file. Its studies stay in the database.",
+        epilog="example: imaging-desk unlink",
+    )
+    _add_data_dir(unlink)
+
+    demo = commands.add_parser(
+        "demo-data",
+        help="write a synthetic DuckDB file in the clinic's source layout",
+        description="Write realistic synthetic examinations (Latin and Chinese names, common "
+        "modalities, nulls, turnaround times) to a new DuckDB file, the same for the same seed. "
+        "For demos, tests and benchmarks: never real patient data.",
+        epilog="example: imaging-desk demo-data demo.duckdb --rows 100000 --seed 7",
+    )
+    demo.add_argument("path", help="the DuckDB file to write")
+    demo.add_argument("--rows", type=int, required=True, help="how many examinations")
+    demo.add_argument("--seed", type=int, default=0, help="the same seed writes the same rows (default 0)")
+    demo.add_argument("--force", action="store_true", help="replace the file if it exists")
     return parser
 
 
@@ -164,26 +196,35 @@ def cmd_login_link(args) -> int:
 
 def cmd_import_duckdb(args) -> int:
     _setup(args.data_dir)
-    from server.core.errors import DomainError
     from server.imports.services import import_duckdb
     from server.serving import migrate
 
+    migrate()
+    return _run_import(
+        args.path, as_json=args.json, start=lambda on_progress: import_duckdb(path=args.path, on_progress=on_progress)
+    )
+
+
+def _run_import(path: str, *, as_json: bool, start) -> int:
+    """Run start(on_progress) -> report with a progress bar, then print the report;
+    shared by import-duckdb and link-duckdb."""
+    from server.core.errors import DomainError
+
     from desktop.progress import ProgressBar, print_summary
 
-    migrate()
     bar = ProgressBar(sys.stderr)
     try:
-        report = import_duckdb(path=args.path, on_progress=bar.update)
+        report = start(bar.update)
     except DomainError as exc:
         bar.clear()
         return _fail(exc.detail)
     bar.clear()
-    if args.json:
+    if as_json:
         from server.core.renderers import dumps
 
         print(dumps(report))
     else:
-        print_summary(sys.stdout, args.path, report)
+        print_summary(sys.stdout, path, report)
     stored = report["inserted"] + report["updated"] + report["unchanged"] + report["duplicates"]
     if stored == 0:
         if report["source_rows"] == 0:
@@ -195,11 +236,57 @@ def cmd_import_duckdb(args) -> int:
     return 0
 
 
+def cmd_link_duckdb(args) -> int:
+    _setup(args.data_dir)
+    from server.imports.linking import link_duckdb
+    from server.serving import migrate
+
+    migrate()
+
+    def start(on_progress):
+        link, report = link_duckdb(path=args.path, on_progress=on_progress)
+        print(f"Linked {link.path}; the running server syncs it at start and whenever it changes.")
+        return report
+
+    return _run_import(args.path, as_json=False, start=start)
+
+
+def cmd_unlink(args) -> int:
+    _setup(args.data_dir)
+    from server.imports.linking import unlink
+    from server.serving import migrate
+
+    migrate()
+    link = unlink()
+    if link is None:
+        print("No DuckDB file was linked.")
+    else:
+        print(f"Unlinked {link.path}. Its studies stay in the database.")
+    return 0
+
+
+def cmd_demo_data(args) -> int:
+    import time
+
+    from server.imports.demo import demo_data_write
+
+    started = time.perf_counter()
+    try:
+        rows = demo_data_write(path=Path(args.path), rows=args.rows, seed=args.seed, force=args.force)
+    except (ValueError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"Wrote {rows:,} examinations to {args.path} in {time.perf_counter() - started:.1f} s (seed {args.seed})")
+    return 0
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "token": cmd_token,
     "login-link": cmd_login_link,
     "import-duckdb": cmd_import_duckdb,
+    "link-duckdb": cmd_link_duckdb,
+    "unlink": cmd_unlink,
+    "demo-data": cmd_demo_data,
 }
 
 

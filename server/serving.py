@@ -44,6 +44,19 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def mark_interrupted_imports() -> None:
+    """Imports a crashed process left "running" are failed now, unless one really runs."""
+    from server.imports.errors import ImportBusy
+    from server.imports.locking import import_lock
+    from server.imports.services import mark_interrupted_runs
+
+    try:
+        with import_lock():
+            mark_interrupted_runs()
+    except ImportBusy:
+        pass
+
+
 def login_url(url: str) -> str:
     from server.core.auth import login_code_create
 
@@ -115,9 +128,12 @@ def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdo
 
     migrate()
     from server.core.auth import expected_token
+    from server.imports.linking import LinkWatcher
 
     expected_token()  # create the API token at first start, not at the first request
+    mark_interrupted_imports()
     server = create_server(host=host, port=port)
+    watcher = LinkWatcher(poll_s=float(os.environ.get("IMAGING_DESK_LINK_POLL_S", "30")))
     url = base_url(host, server.effective_port)
 
     def stop(signum, frame):
@@ -134,10 +150,12 @@ def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdo
         say(out, f"Open the app (single use, valid for 60 s): {login_url(url)}")
         say(out, "Scripts: send `Authorization: Bearer <token>`; `imaging-desk token` prints it.")
         say(out, "Press Ctrl-C to stop.")
+        watcher.start()
         server.run()
     except (KeyboardInterrupt, SystemExit):
         pass  # asked to stop before waitress's loop, which handles these itself, began
     finally:
+        watcher.stop()
         clear_server_info(data_dir)
         server.close()
     say(out, "Imaging Desk stopped.")

@@ -246,3 +246,28 @@ def write_large_duckdb(path: Path, rows: int, *, offset: int = 0) -> Path:
             FROM range({offset}, {offset + rows}) t(i)
         """)
     return path
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    import os
+    import uuid
+
+    try:
+        import psycopg
+    except ImportError:
+        psycopg = None
+    require(psycopg is not None, "psycopg is not installed")
+    base = os.environ.get("IMAGING_DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        require(False, f"PostgreSQL is not reachable at {base}: {exc}")
+    name = f"imaging_desk_serve_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -43,14 +43,15 @@ def test_an_unauthenticated_call_gets_the_documented_401(anon, contract_studies)
     assert response.content == fixture_bytes("error_not_authenticated.json")
 
 
-def test_health_reports_version_database_and_count(anon, contract_studies):
+def test_health_reports_version_database_count_and_linked_file(anon, contract_studies):
     from server import __version__
 
     response = anon.get("/api/v1/health")
     assert response.status_code == 200
     database = "postgresql" if "postgresql" in _engine() else "sqlite"
     assert response.content == (
-        f'{{"status":"ok","version":"{__version__}","database":"{database}","studies":3}}'.encode()
+        f'{{"status":"ok","version":"{__version__}","database":"{database}","studies":3,'
+        f'"linked_source":null}}'.encode()
     )
 
 

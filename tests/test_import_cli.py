@@ -1,5 +1,6 @@
 """`imaging-desk import-duckdb` as a user runs it, and what survives a kill."""
 
+import datetime as dt
 import json
 import os
 import signal
@@ -8,9 +9,10 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
-from tests.conftest import ROOT, source_row, subprocess_env, write_duckdb, write_large_duckdb
+from tests.conftest import SOURCE_COLUMNS, ROOT, source_row, subprocess_env, write_duckdb, write_large_duckdb
 
 
 def import_cli(path, data_dir, *extra, timeout=300):
@@ -127,7 +129,7 @@ def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path)
 
     # A later export: changes B, adds many studies. Killed part-way through.
     big = write_large_duckdb(tmp_path / "v2.duckdb", 120_000)
-    with __import__("duckdb").connect(str(big)) as con:
+    with duckdb.connect(str(big)) as con:
         con.execute("INSERT INTO medical_examinations_fact (exam_id, patient_name, order_datetime) "
                     "VALUES ('B', 'After', TIMESTAMP '2025-01-01 08:00:00')")
     victim = subprocess.Popen(
@@ -153,3 +155,71 @@ def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path)
         states = db.execute("SELECT state, error FROM import_run ORDER BY id").fetchall()
     assert [s for s, _ in states] == ["done", "failed", "done"]
     assert states[1][1].startswith("interrupted")
+
+
+def test_demo_data_writes_a_file_the_importer_takes_whole(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    written = subprocess.run(
+        [sys.executable, "-m", "desktop", "demo-data", str(path), "--rows", "3000", "--seed", "5"],
+        cwd=ROOT, env=subprocess_env(tmp_path), capture_output=True, text=True, timeout=120,
+    )
+    assert written.returncode == 0, written.stderr
+    assert "Wrote 3,000 examinations" in written.stdout
+    result = import_cli(path, tmp_path / "data", "--json")
+    report = json.loads(result.stdout)
+    assert report["source_rows"] == 3000 and report["inserted"] == 3000 and report["quarantined"] == 0
+
+
+def test_demo_data_refuses_to_overwrite_without_force(tmp_path):
+    path = write_duckdb(tmp_path / "keep.duckdb", [source_row("A")])
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "demo-data", str(path), "--rows", "10"],
+        cwd=ROOT, env=subprocess_env(tmp_path), capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1 and "pass --force" in result.stderr
+
+
+@pytest.mark.needs_postgres
+def test_imports_into_a_shared_postgresql_database_are_exact_and_exclusive(tmp_path, postgres_database):
+    env_data = tmp_path / "pc1"
+
+    def run(path, *extra, data=env_data):
+        return subprocess.run(
+            [sys.executable, "-m", "desktop", "import-duckdb", str(path), "--json", "--data-dir", str(data), *extra],
+            cwd=ROOT, env=subprocess_env(data, IMAGING_DESK_DATABASE_URL=postgres_database),
+            capture_output=True, text=True, timeout=300,
+        )
+
+    columns = [(n, "VARCHAR" if n == "order_datetime" else t) for n, t in SOURCE_COLUMNS]
+    when = "2025-01-01 08:00:00.000001"
+    rows = [source_row("P1", patient_name="  Émile\t", order_datetime=when),
+            source_row("P1", patient_name="  Émile\t", order_datetime=when),
+            source_row("P2", order_datetime="bad")]
+    small = write_duckdb(tmp_path / "s.duckdb", rows, columns=columns)
+    first = json.loads(run(small).stdout)
+    assert (first["inserted"], first["duplicates"], first["quarantined"]) == (1, 1, 1)
+    again = json.loads(run(small).stdout)
+    assert (again["inserted"], again["unchanged"]) == (0, 1)
+
+    # A second PC's import while the first PC's runs: refused, never interleaved.
+    big = write_large_duckdb(tmp_path / "big.duckdb", 80_000)
+    one = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "import-duckdb", str(big), "--data-dir", str(env_data)],
+        cwd=ROOT, env=subprocess_env(env_data, IMAGING_DESK_DATABASE_URL=postgres_database),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    import psycopg
+
+    deadline = time.monotonic() + 60
+    with psycopg.connect(postgres_database, autocommit=True) as db:
+        while not db.execute("SELECT count(*) FROM import_run WHERE state = 'running'").fetchone()[0]:
+            assert time.monotonic() < deadline, "the import never started"
+            time.sleep(0.05)
+    other = run(small, data=tmp_path / "pc2")
+    assert one.wait(timeout=300) == 0
+    assert other.returncode == 1 and "Another import is running" in other.stderr
+    with psycopg.connect(postgres_database, options="-c TimeZone=UTC") as db:
+        assert db.execute("SELECT count(*) FROM study").fetchone()[0] == 80_001
+        name, ordered = db.execute("SELECT patient_name, order_datetime FROM study WHERE exam_id = 'P1'").fetchone()
+        assert name == "  Émile\t"
+        assert ordered.replace(tzinfo=None) == dt.datetime(2025, 1, 1, 8, 0, 0, 1)

@@ -247,33 +247,6 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path):
         running.stop()
 
 
-@pytest.fixture
-def postgres_database():
-    """A fresh, empty PostgreSQL database, dropped afterwards."""
-    import os
-    import uuid
-
-    from tests.conftest import require
-
-    try:
-        import psycopg
-    except ImportError:
-        psycopg = None
-    require(psycopg is not None, "psycopg is not installed")
-    base = os.environ.get("IMAGING_DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        require(False, f"PostgreSQL is not reachable at {base}: {exc}")
-    name = f"imaging_desk_serve_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
 @pytest.mark.needs_postgres
 def test_serve_runs_on_a_shared_postgresql_database(tmp_path, postgres_database):
     data = tmp_path / "data"
@@ -289,3 +262,17 @@ def test_serve_runs_on_a_shared_postgresql_database(tmp_path, postgres_database)
         assert status == 200 and json.loads(body)["total"] == 0
     finally:
         assert running.stop() == 0
+
+
+def test_an_import_a_dead_process_left_running_is_marked_interrupted_at_start(tmp_path):
+    data = tmp_path / "data"
+    start_server(data).stop()
+    with sqlite3.connect(data / "db.sqlite3") as db:
+        db.execute(
+            "INSERT INTO import_run (kind, state, source_path, source_sha256, started_at, error) "
+            "VALUES ('import', 'running', '/x.duckdb', '', '2026-01-01 00:00:00', '')"
+        )
+    start_server(data).stop()
+    with sqlite3.connect(data / "db.sqlite3") as db:
+        state, error = db.execute("SELECT state, error FROM import_run").fetchone()
+    assert state == "failed" and error.startswith("interrupted")

@@ -6,6 +6,7 @@ from server import __version__
 from server.core.auth import LOGIN_CODE_TTL_S, login_code_create
 from server.core.schemas import HealthOut, LoginLinkOut, MeOut
 from server.database import vendor_name
+from server.imports.linking import link_status
 from server.studies.selectors import study_count
 
 router = Router(tags=["Service"])
@@ -13,12 +14,14 @@ router = Router(tags=["Service"])
 
 @router.get("/health", response=HealthOut, auth=None, summary="Health (no token needed)")
 def health(request: HttpRequest):
-    """Whether the server and its database answer, and how many studies it holds."""
+    """Whether the server and its database answer, how many studies it holds, and
+    the linked DuckDB file (if any) with the time of its last sync."""
     return {
         "status": "ok",
         "version": __version__,
         "database": vendor_name(settings.DATABASES["default"]["ENGINE"]),
         "studies": study_count(),
+        "linked_source": link_status(),
     }
 
 

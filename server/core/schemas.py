@@ -1,4 +1,12 @@
+from datetime import datetime
+
 from ninja import Schema
+
+
+class LinkedSourceOut(Schema):
+    path: str
+    last_sync: datetime | None
+    last_error: str | None
 
 
 class HealthOut(Schema):
@@ -6,6 +14,7 @@ class HealthOut(Schema):
     version: str
     database: str
     studies: int
+    linked_source: LinkedSourceOut | None
 
 
 class MeOut(Schema):

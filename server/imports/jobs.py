@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,8 +50,15 @@ class ImportJobs:
         self._jobs: dict[int, Job] = {}
         self._active: Job | None = None
 
-    def start(self, *, path: Path | str, kind: str = ImportRun.Kind.IMPORT) -> Job:
-        """Check the file and start importing it; raises ImportRefused or ImportBusy."""
+    def start(
+        self,
+        *,
+        path: Path | str,
+        kind: str = ImportRun.Kind.IMPORT,
+        on_finish: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Check the file and start importing it; raises ImportRefused or ImportBusy.
+        on_finish(job) runs on the worker thread once the job is done or failed."""
         path = import_preflight(path=path)
         with self._lock:
             if self._active is not None and self._active.active:
@@ -64,10 +72,12 @@ class ImportJobs:
             job = Job(job_id=run.pk, path=path, kind=kind)
             self._jobs[job.job_id] = job
             self._active = job
-        threading.Thread(target=self._work, args=(job, run), name=f"import-{job.job_id}", daemon=True).start()
+        threading.Thread(
+            target=self._work, args=(job, run, on_finish), name=f"import-{job.job_id}", daemon=True
+        ).start()
         return job
 
-    def _work(self, job: Job, run: ImportRun) -> None:
+    def _work(self, job: Job, run: ImportRun, on_finish: Callable[[Job], None] | None) -> None:
         def progress(phase: str, done: int, total: int) -> None:
             job.state, job.phase, job.rows_done, job.rows_total = ImportRun.State.RUNNING, phase, done, total
 
@@ -79,6 +89,11 @@ class ImportJobs:
         except Exception as exc:  # never leave a job "running" for ever
             logger.exception("import job %s failed", job.job_id)
             job.state, job.phase, job.error = ImportRun.State.FAILED, "failed", f"Internal error: {exc}"
+        try:
+            if on_finish is not None:
+                on_finish(job)
+        except Exception:
+            logger.exception("after import job %s", job.job_id)
         finally:
             job.finished.set()
             close_old_connections()

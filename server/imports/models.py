@@ -72,8 +72,11 @@ class LinkedSource(models.Model):
     # What the file looked like when it was last synced; a change triggers a sync.
     synced_size = models.BigIntegerField(null=True)
     synced_mtime_ns = models.BigIntegerField(null=True)
+    synced_sha256 = models.CharField(max_length=64, blank=True, default="")
     last_sync_at = models.DateTimeField(null=True)
     last_run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Why the last attempt did not sync (empty after a successful sync).
+    last_error = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "linked_source"

@@ -18,7 +18,8 @@ from django.db import connection, transaction
 from server.clock import local_now
 from server.imports.convert import PARSERS, Unstorable, is_blank, json_safe, to_text
 from server.imports.dbform import DatabaseForm
-from server.imports.errors import ImportFailed, ImportRefused
+from server.core.errors import DomainError
+from server.imports.errors import ImportFailed
 from server.imports.locking import import_lock
 from server.imports.models import ImportRun, QuarantinedRow
 from server.imports.source import DuckDBSource, SourceTable, file_fingerprint
@@ -80,10 +81,19 @@ def import_duckdb(
 
     Raises ImportRefused (file unusable, nothing changed), ImportBusy (another
     import holds the database) or ImportFailed (stopped part-way and rolled back).
-    `run` is a queued ImportRun to use (the API creates it to hand out its id).
+    `run` is a queued ImportRun to use (the API creates it to hand out its id);
+    whatever stops the import, it ends up failed with the reason, never left queued.
     """
-    progress = on_progress or _no_progress
-    path = Path(path).expanduser().absolute()
+    try:
+        return _import(path=Path(path).expanduser().absolute(), kind=kind, run=run,
+                       progress=on_progress or _no_progress)
+    except DomainError as exc:
+        if run is not None and run.pk and run.state != ImportRun.State.FAILED:
+            _fail_run(run, exc.detail)
+        raise
+
+
+def _import(*, path: Path, kind: str, run: ImportRun | None, progress: ProgressFn) -> dict:
     started = time.perf_counter()
     with DuckDBSource(path) as source:
         table = source.table(STUDIES.source_table, required=STUDIES.required)
@@ -102,18 +112,20 @@ def import_duckdb(
                     report = {**section.as_dict(), "duration_s": round(time.perf_counter() - started, 3)}
                     progress("committing", section.source_rows, section.source_rows)
                     _finish(run, report, section)
+            except DomainError as exc:
+                _fail_run(run, exc.detail)
+                raise
             except Exception as exc:
-                run.state = ImportRun.State.FAILED
-                run.finished_at = local_now()
-                run.error = exc.detail if isinstance(exc, ImportFailed) else f"{type(exc).__name__}: {exc}"
-                run.save(update_fields=["state", "finished_at", "error"])
-                if isinstance(exc, (ImportFailed, ImportRefused)):
-                    raise
-                raise ImportFailed(
-                    f"The import stopped and nothing of it was kept: {type(exc).__name__}: {exc}"
-                ) from exc
+                detail = f"The import stopped and nothing of it was kept: {type(exc).__name__}: {exc}"
+                _fail_run(run, detail)
+                raise ImportFailed(detail) from exc
     progress("done", section.source_rows, section.source_rows)
     return report
+
+
+def _fail_run(run: ImportRun, detail: str) -> None:
+    run.state, run.finished_at, run.error = ImportRun.State.FAILED, local_now(), detail
+    run.save(update_fields=["state", "finished_at", "error"])
 
 
 def _finish(run: ImportRun, report: dict, section: TableReport) -> None:
