@@ -23,6 +23,11 @@ class DatabaseForm:
                 selected.append(quote(name))
         self.select_list = ", ".join([*selected, quote(extra)])
 
+    def timestamp(self, value):
+        """A datetime as this database takes it (SQLite: its text, converted once here
+        rather than by the driver's adapter for every row)."""
+        return str(value) if self.sqlite else value
+
     def write(self, record: tuple) -> tuple[list, tuple]:
         """(values to send, the row reading it back must give) for a converted record."""
         values = list(record)

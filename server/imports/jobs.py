@@ -19,6 +19,8 @@ from server.imports.services import import_duckdb, import_preflight
 
 logger = logging.getLogger("imaging_desk.imports")
 
+KEEP_IN_MEMORY = 50
+
 
 @dataclass
 class Job:
@@ -72,6 +74,10 @@ class ImportJobs:
             job = Job(job_id=run.pk, path=path, kind=kind)
             self._jobs[job.job_id] = job
             self._active = job
+            # Finished jobs answer from the history as well; keep only recent ones here.
+            for old_id in sorted(self._jobs)[:-KEEP_IN_MEMORY]:
+                if not self._jobs[old_id].active:
+                    del self._jobs[old_id]
         threading.Thread(
             target=self._work, args=(job, run, on_finish), name=f"import-{job.job_id}", daemon=True
         ).start()

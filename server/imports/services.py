@@ -293,7 +293,7 @@ class TableImporter:
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
         stored_columns = [*self.spec.column_names, self.spec.extra_field, *self.spec.derived_fields]
-        now, run_id = local_now(), self.import_run.pk
+        now, run_id = self.db_form.timestamp(local_now()), self.import_run.pk
         with connection.cursor() as cursor:
             if inserts:
                 columns = [*stored_columns, "created_at", "updated_at", "first_import_id", "last_import_id"]
