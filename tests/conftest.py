@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from server.imports.demo import COLUMNS as DEMO_COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LOCAL_HOST = "127.0.0.1:8765"
@@ -176,22 +178,8 @@ def server(tmp_path):
 
 # --- DuckDB source files ----------------------------------------------------------------
 
-SOURCE_COLUMNS = [
-    ("exam_id", "VARCHAR"),
-    ("medical_record_no", "VARCHAR"),
-    ("application_order_no", "VARCHAR"),
-    ("patient_name", "VARCHAR"),
-    ("patient_gender", "VARCHAR"),
-    ("patient_age", "INTEGER"),
-    ("exam_status", "VARCHAR"),
-    ("exam_source", "VARCHAR"),
-    ("exam_item", "VARCHAR"),
-    ("exam_description", "VARCHAR"),
-    ("order_datetime", "TIMESTAMP"),
-    ("check_in_datetime", "TIMESTAMP"),
-    ("report_certification_datetime", "TIMESTAMP"),
-    ("certified_physician", "VARCHAR"),
-]
+# The clinic's source layout, as demo-data writes it: the 14 columns and their types.
+SOURCE_COLUMNS = list(DEMO_COLUMNS)
 SOURCE_NAMES = [name for name, _ in SOURCE_COLUMNS]
 
 
