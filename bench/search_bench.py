@@ -39,7 +39,7 @@ HAN = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "�
 def generate(db_path: Path, rows: int, seed: int) -> None:
     import sqlite3
 
-    from server.studies.search import search_text
+    from server.studies.search import name_text, search_text
 
     rng = random.Random(seed)
     start = dt.datetime(2020, 1, 1)
@@ -47,7 +47,7 @@ def generate(db_path: Path, rows: int, seed: int) -> None:
                "patient_gender", "patient_age", "exam_status", "exam_source", "exam_item",
                "exam_description", "order_datetime", "check_in_datetime",
                "report_certification_datetime", "certified_physician", "extra",
-               "search_text", "created_at", "updated_at"]
+               "search_text", "name_text", "created_at", "updated_at"]
     sql = f"INSERT INTO study ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})"
     db = sqlite3.connect(db_path)
     batch = []
@@ -66,7 +66,8 @@ def generate(db_path: Path, rows: int, seed: int) -> None:
             "check_in_datetime": (ordered + dt.timedelta(minutes=rng.randrange(5, 120))).isoformat(" "),
             "report_certification_datetime": None, "certified_physician": "Dr. Chen",
         }
-        batch.append([*row.values(), "{}", search_text(row), "2026-01-01 00:00:00", "2026-01-01 00:00:00"])
+        batch.append([*row.values(), "{}", search_text(row), name_text(row),
+                      "2026-01-01 00:00:00", "2026-01-01 00:00:00"])
         if len(batch) == 50_000:
             db.executemany(sql, batch)
             batch.clear()
@@ -124,18 +125,19 @@ def main() -> int:
                 url = m.group(1) + "api/v1/"
                 break
         token = (data_dir / "api-token").read_text().strip()
+        middle = f"EX{args.rows // 2:08d}"
         cases = {
             "search, first page": "studies/search",
             "search, page 2000 of 20": "studies/search?page=2000",
-            "search, last page": f"studies/search?page={args.rows // 20}",
+            "search, last page": f"studies/search?page={max(1, args.rows // 20)}",
             "search, status=pending": "studies/search?exam_status=pending",
             "search, item=Knee MRI": "studies/search?exam_item=Knee%20MRI",
             "search, q=zhang (common)": "studies/search?q=zhang",
-            "search, q=EX00123456 (one)": "studies/search?q=EX00123456",
+            "search, q=<one exam ID>": f"studies/search?q={middle}",
             "search, q=李娜 + source=CT": "studies/search?q=%E6%9D%8E%E5%A8%9C&exam_source=CT",
             "search, page_size=1000": "studies/search?page_size=1000",
             "filters/options": "studies/filters/options",
-            "detail": "studies/EX00123456",
+            "detail": f"studies/{middle}",
             "health": "health",
         }
         print(f"{args.rows:,} studies, {args.repeat} requests each, milliseconds over HTTP")

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "server.core",
     "server.studies",
     "server.imports",
+    "server.reports",
+    "server.analysis",
 ]
 
 MIDDLEWARE = [

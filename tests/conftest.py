@@ -259,3 +259,29 @@ def postgres_database():
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+REPORT_COLUMNS = [
+    ("report_id", "VARCHAR"), ("exam_id", "VARCHAR"), ("findings", "VARCHAR"),
+    ("radiologist", "VARCHAR"), ("created_at", "TIMESTAMP"), ("status", "VARCHAR"),
+]
+
+
+def add_table(path: Path, table: str, columns, rows) -> Path:
+    """Another table in an existing DuckDB file (e.g. reports beside the studies)."""
+    import duckdb
+
+    names = [name for name, _ in columns]
+    with duckdb.connect(str(path)) as con:
+        con.execute(f'CREATE TABLE "{table}" ({", ".join(f"{n} {t}" for n, t in columns)})')
+        if rows:
+            values = [tuple(r.get(n) for n in names) if isinstance(r, dict) else tuple(r) for r in rows]
+            con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(names))})', values)
+    return path
+
+
+def report_row(report_id, exam_id, **fields) -> dict:
+    return {
+        "report_id": report_id, "exam_id": exam_id, "findings": "No pulmonary nodules.",
+        "radiologist": "Dr. Chen", "created_at": dt.datetime(2025, 1, 1, 11, 0), "status": "final", **fields,
+    }

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from server.studies.models import Study
-from server.studies.search import SEPARATOR, fold, search_text
+from server.core.text import SEPARATOR, fold
+from server.studies.search import search_text
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server.studies.search import search_text
+from server.studies.search import name_text, search_text
 from tests.conftest import ROOT, start_server, subprocess_env
 
 
@@ -48,6 +48,7 @@ def insert_study(db_path: Path, exam_id: str, **fields) -> None:
     """Write a study straight into the SQLite file, as an import in another process would."""
     row = {"exam_id": exam_id, "order_datetime": "2025-11-06 10:30:00", **fields}
     row["search_text"] = search_text(row)
+    row["name_text"] = name_text(row)
     row.setdefault("extra", "{}")
     row.setdefault("created_at", "2025-11-06 10:30:00")
     row.setdefault("updated_at", "2025-11-06 10:30:00")
@@ -193,8 +194,8 @@ def test_searches_keep_answering_while_another_process_writes(server):
     writer = sqlite3.connect(db_path, timeout=60, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute(
-        "INSERT INTO study (exam_id, order_datetime, extra, search_text, created_at, updated_at) "
-        "VALUES ('NEW', '2025-01-01 00:00:00', '{}', 'new', '2025-01-01', '2025-01-01')"
+        "INSERT INTO study (exam_id, order_datetime, extra, search_text, name_text, created_at, updated_at) "
+        "VALUES ('NEW', '2025-01-01 00:00:00', '{}', 'new', '', '2025-01-01', '2025-01-01')"
     )
     results = []
 

@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "server.core"
     label = "core"
     verbose_name = "Imaging Desk core"
+
+    def ready(self) -> None:
+        from server.core import querying  # noqa: F401  registers the `instr` lookup

@@ -23,7 +23,7 @@ from server.imports.errors import ImportFailed
 from server.imports.locking import import_lock
 from server.imports.models import ImportRun, QuarantinedRow
 from server.imports.source import DuckDBSource, SourceTable, file_fingerprint
-from server.imports.tables import STUDIES, TableSpec
+from server.imports.tables import STUDIES, TABLES, TableSpec
 
 BATCH_SIZE = 5_000
 LOOKUP_CHUNK = 900  # keys per IN (...) query, under every SQLite build's variable limit
@@ -45,11 +45,12 @@ class TableReport:
     duplicates: int = 0
     quarantined: int = 0
     not_in_source: int = 0
+    orphaned: int | None = None  # only for tables that refer to another (reports -> studies)
     ignored_columns: list[str] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {
+        section = {
             "source_rows": self.source_rows,
             "inserted": self.inserted,
             "updated": self.updated,
@@ -57,16 +58,29 @@ class TableReport:
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
             "not_in_source": self.not_in_source,
-            "ignored_columns": self.ignored_columns,
-            "issues": self.issues,
         }
+        if self.orphaned is not None:
+            section["orphaned"] = self.orphaned
+        section["ignored_columns"] = self.ignored_columns
+        section["issues"] = self.issues
+        return section
 
 
-def import_preflight(*, path: Path | str, spec: TableSpec = STUDIES) -> Path:
+def source_tables(source: DuckDBSource) -> list[tuple[TableSpec, SourceTable]]:
+    """The file's tables to import, in order; refuses a file without a required one."""
+    found = []
+    for spec in TABLES:
+        table = source.table(spec.source_table, required=spec.required, optional=not spec.required_table)
+        if table is not None:
+            found.append((spec, table))
+    return found
+
+
+def import_preflight(*, path: Path | str) -> Path:
     """Refuse, with the reason, a file that cannot be imported; touches nothing."""
     path = Path(path).expanduser().absolute()
     with DuckDBSource(path) as source:
-        source.table(spec.source_table, required=spec.required)
+        source_tables(source)
     return path
 
 
@@ -96,7 +110,7 @@ def import_duckdb(
 def _import(*, path: Path, kind: str, run: ImportRun | None, progress: ProgressFn) -> dict:
     started = time.perf_counter()
     with DuckDBSource(path) as source:
-        table = source.table(STUDIES.source_table, required=STUDIES.required)
+        tables = source_tables(source)
         with import_lock():
             mark_interrupted_runs(keep=run)
             progress("checking", 0, 0)
@@ -108,10 +122,15 @@ def _import(*, path: Path, kind: str, run: ImportRun | None, progress: ProgressF
             run.save()
             try:
                 with transaction.atomic():
-                    section = TableImporter(STUDIES, source, table, run, progress).run()
-                    report = {**section.as_dict(), "duration_s": round(time.perf_counter() - started, 3)}
-                    progress("committing", section.source_rows, section.source_rows)
-                    _finish(run, report, section)
+                    sections = _import_tables(source, tables, run, progress)
+                    studies = sections.pop(STUDIES.label)
+                    report = {**studies.as_dict(), "duration_s": round(time.perf_counter() - started, 3)}
+                    for spec in TABLES[1:]:
+                        section = sections.get(spec.label)
+                        report[spec.label] = None if section is None else section.as_dict()
+                    total = sum(c for c in (studies.source_rows, *(x.source_rows for x in sections.values())))
+                    progress("committing", total, total)
+                    _finish(run, report, studies)
             except DomainError as exc:
                 _fail_run(run, exc.detail)
                 raise
@@ -119,8 +138,21 @@ def _import(*, path: Path, kind: str, run: ImportRun | None, progress: ProgressF
                 detail = f"The import stopped and nothing of it was kept: {type(exc).__name__}: {exc}"
                 _fail_run(run, detail)
                 raise ImportFailed(detail) from exc
-    progress("done", section.source_rows, section.source_rows)
+    progress("done", total, total)
     return report
+
+
+def _import_tables(source, tables, run, progress) -> dict[str, TableReport]:
+    """Each table in turn, with progress counted over the rows of all of them."""
+    counts = [source.count(table) for _, table in tables]
+    grand_total, offset, sections = sum(counts), 0, {}
+    for (spec, table), rows_total in zip(tables, counts):
+        def table_progress(phase, done, total, offset=offset):
+            progress(phase, offset + done, grand_total)
+
+        sections[spec.label] = TableImporter(spec, source, table, run, table_progress).run(rows_total=rows_total)
+        offset += rows_total
+    return sections
 
 
 def _fail_run(run: ImportRun, detail: str) -> None:
@@ -174,9 +206,10 @@ class TableImporter:
 
     # --- the pass over the source ------------------------------------------------------
 
-    def run(self) -> TableReport:
+    def run(self, *, rows_total: int) -> TableReport:
         spec, report = self.spec, self.report
-        rows_total = self.source.count(self.table)
+        if spec.reference is not None:
+            report.orphaned = 0
         self.progress("checking", 0, rows_total)
         repeated = self.source.repeated_keys(self.table, spec.key)
         first_outcome: dict[str, str | None] = {}  # repeated key -> None if stored, else reason
@@ -296,14 +329,14 @@ class TableImporter:
         now, run_id = self.db_form.timestamp(local_now()), self.import_run.pk
         with connection.cursor() as cursor:
             if inserts:
-                columns = [*stored_columns, "created_at", "updated_at", "first_import_id", "last_import_id"]
+                columns = [*stored_columns, *self.spec.timestamps, "first_import_id", "last_import_id"]
                 cursor.executemany(
                     f"INSERT INTO {table} ({', '.join(map(quote, columns))}) "
                     f"VALUES ({', '.join(['%s'] * len(columns))})",
                     [[*row, now, now, run_id, run_id] for row in inserts],
                 )
             if updates:
-                columns = [*stored_columns[1:], "updated_at", "last_import_id"]
+                columns = [*stored_columns[1:], self.spec.timestamps[1], "last_import_id"]
                 assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
                 cursor.executemany(
                     f"UPDATE {table} SET {assignments} WHERE {quote(self.spec.key)} = %s",
@@ -311,6 +344,8 @@ class TableImporter:
                 )
         self.report.inserted += len(inserts)
         self.report.updated += len(updates)
+        if self.spec.reference is not None:
+            self.report.orphaned += self._count_orphans(staged)
         # Read back what was written: the database must hold exactly the source's values.
         found = self._existing(list(expected))
         for key, readback in expected.items():
@@ -319,6 +354,17 @@ class TableImporter:
                     f"Verification failed: the database does not hold the source's values "
                     f"for {self.spec.key} {key!r}; nothing was kept"
                 )
+
+    def _count_orphans(self, staged: dict[str, tuple]) -> int:
+        """Stored rows whose reference (a report's exam_id) names no row of its model."""
+        field, model = self.spec.reference
+        position = self.names.index(field)
+        referenced = {record[position] for record in staged.values()} - {None}
+        found = set()
+        refs = list(referenced)
+        for start in range(0, len(refs), LOOKUP_CHUNK):
+            found.update(model.objects.filter(pk__in=refs[start : start + LOOKUP_CHUNK]).values_list("pk", flat=True))
+        return sum(1 for record in staged.values() if record[position] not in found)
 
     def _verify_totals(self, rows_total: int, count_before: int) -> None:
         r = self.report

@@ -100,11 +100,14 @@ class DuckDBSource:
             "ORDER BY table_schema <> 'main', table_schema, table_name"
         ).fetchall()
 
-    def table(self, wanted: str, *, required: tuple[str, ...]) -> SourceTable:
+    def table(self, wanted: str, *, required: tuple[str, ...], optional: bool = False) -> SourceTable | None:
         """The table named `wanted` (any case, `main` schema first), checked to have
-        the required columns; a refusal names what the file has instead."""
+        the required columns; a refusal names what the file has instead. An optional
+        table that is absent is None."""
         tables = self.tables()
         found = next(((s, n, t) for s, n, t in tables if n.lower() == wanted.lower()), None)
+        if found is None and optional:
+            return None
         if found is None:
             names = ", ".join(n if s == "main" else f"{s}.{n}" for s, n, _ in tables)
             has = f"its tables are: {names}" if names else "it has no tables"

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from server.reports.models import Report
+from server.reports.search import report_search_text
 from server.studies.models import Study
-from server.studies.search import search_text
+from server.studies.search import name_text, search_text
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,12 @@ class TableSpec:
     # Model fields computed from the stored values (e.g. the search index text).
     derived: Callable[[dict], dict] = field(default=lambda values: {})
     extra_field: str = "extra"
+    # The model's own "stored at" and "changed at" columns.
+    timestamps: tuple[str, str] = ("created_at", "updated_at")
+    # A file without this table is refused (True) or simply has none of these rows.
+    required_table: bool = True
+    # (field, model): rows whose field names no such model row are counted as orphaned.
+    reference: tuple[str, type[models.Model]] | None = None
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -64,5 +72,27 @@ STUDIES = TableSpec(
         Column("report_certification_datetime", "datetime"),
         Column("certified_physician", "text"),
     ),
-    derived=lambda values: {"search_text": search_text(values)},
+    derived=lambda values: {"search_text": search_text(values), "name_text": name_text(values)},
 )
+
+REPORTS = TableSpec(
+    label="reports",
+    source_table="reports",
+    model=Report,
+    key="report_id",
+    columns=(
+        Column("report_id", "text", required=True),
+        Column("exam_id", "text"),
+        Column("findings", "text"),
+        Column("radiologist", "text"),
+        Column("created_at", "datetime"),
+        Column("status", "text"),
+    ),
+    derived=lambda values: {"search_text": report_search_text(values)},
+    timestamps=("imported_at", "updated_at"),
+    required_table=False,
+    reference=("exam_id", Study),
+)
+
+# In import order: reports refer to studies, so studies come first.
+TABLES = (STUDIES, REPORTS)

@@ -2,7 +2,7 @@ from django.db import models
 
 from server.clock import local_now
 from server.core.fields import OrderedJSONField
-from server.studies.search import search_text
+from server.studies.search import name_text, search_text
 
 
 class Study(models.Model):
@@ -32,6 +32,7 @@ class Study(models.Model):
     extra = OrderedJSONField(default=dict, blank=True)
     # Derived from the fields above by server.studies.search; never edited by hand.
     search_text = models.TextField(default="", editable=False)
+    name_text = models.TextField(default="", editable=False)
 
     # Clinic wall-clock time, like every time the app shows.
     created_at = models.DateTimeField(default=local_now)
@@ -65,9 +66,10 @@ class Study(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = search_text(self.__dict__)
+        self.name_text = name_text(self.__dict__)
         if not self._state.adding:
             self.updated_at = local_now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text", "updated_at"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "name_text", "updated_at"}
         super().save(*args, **kwargs)

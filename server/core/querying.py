@@ -1,0 +1,51 @@
+"""Small, allowlisted query builders shared by the searches (studies, reports)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import Lookup, Q, TextField
+
+
+@TextField.register_lookup
+class Instr(Lookup):
+    """`field__instr=needle`: the field contains needle, taken literally (no LIKE
+    wildcards, no pattern length limit)."""
+
+    lookup_name = "instr"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"INSTR({lhs}, {rhs}) > 0", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"STRPOS({lhs}, {rhs}) > 0", [*lhs_params, *rhs_params]
+
+
+def exact_conditions(allowed: Mapping[str, str], values: Mapping[str, str]) -> list[Q]:
+    """`field = value` for each given parameter; empty values mean no filter.
+    Only the allowlisted parameters (parameter -> field path) are accepted."""
+    conditions = []
+    for parameter, value in values.items():
+        if parameter not in allowed:
+            raise ValueError(f"{parameter} is not a filterable parameter")
+        if value != "":
+            conditions.append(Q(**{allowed[parameter]: value}))
+    return conditions
+
+
+def choose_order(*, q: str, total: int, end: int, index_order: tuple, scan_order: tuple) -> tuple:
+    """The ORDER BY for a page ending at match number `end` of `total`.
+
+    Exact filters are served by their (field, order) indexes. A q filter is not:
+    walking the order index pays off only when the page ends within the first
+    tenth of the matches (matches spread evenly in time reach it within a tenth of
+    the table); otherwise a scan and a sort of the matches is many times faster
+    (one match in a million: 0.5 s instead of 2.7 s). Both give identical results.
+    """
+    if q and end * 10 > total:
+        return scan_order
+    return index_order
