@@ -16,6 +16,7 @@ from server.core.errors import DomainError
 from server.core.renderers import ContractJSONRenderer
 from server.core.responses import error_response
 from server.imports.api import router as imports_router
+from server.reports.api import router as reports_router
 from server.studies.api import router as studies_router
 
 logger = logging.getLogger("imaging_desk.api")
@@ -46,6 +47,7 @@ api = ImagingDeskAPI(
 
 api.add_router("/", core_router)
 api.add_router("/studies", studies_router)
+api.add_router("/reports", reports_router)
 api.add_router("/import", imports_router)
 
 

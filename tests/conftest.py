@@ -285,3 +285,21 @@ def report_row(report_id, exam_id, **fields) -> dict:
         "report_id": report_id, "exam_id": exam_id, "findings": "No pulmonary nodules.",
         "radiologist": "Dr. Chen", "created_at": dt.datetime(2025, 1, 1, 11, 0), "status": "final", **fields,
     }
+
+
+# The reports behind the committed reports contract fixtures.
+CONTRACT_REPORTS = [
+    dict(report_id="RPT001", study_id="EXAM001", findings="A 6 mm solid nodule in the right upper lobe.",
+         radiologist="Dr. Chen", created_at=dt.datetime(2025, 11, 6, 14, 30), status="final"),
+    dict(report_id="RPT002", study_id="EXAM002", findings="未见明显结节。",
+         radiologist="王医生", created_at=dt.datetime(2025, 11, 7, 11, 15, 0, 500000), status="preliminary"),
+    dict(report_id="RPT003", study_id="OLD-0042", findings="No pulmonary nodules.",
+         radiologist=None, created_at=None, status="final"),
+]
+
+
+@pytest.fixture
+def contract_reports(contract_studies):
+    from server.reports.models import Report
+
+    return [Report.objects.create(**fields) for fields in CONTRACT_REPORTS]

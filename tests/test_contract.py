@@ -22,11 +22,15 @@ CONTRACT_CASES = [
     ("/api/v1/studies/filters/options", 200, "studies_filters_options.json"),
     ("/api/v1/studies/NOPE", 404, "error_study_not_found.json"),
     ("/api/v1/studies/search?page=0", 400, "error_invalid_page.json"),
+    ("/api/v1/reports/search", 200, "reports_search_all.json"),
+    ("/api/v1/reports/RPT001", 200, "reports_detail.json"),
+    ("/api/v1/reports/RPT003", 200, "reports_detail_orphan.json"),
+    ("/api/v1/reports/NOPE", 404, "error_report_not_found.json"),
 ]
 
 
 @pytest.mark.parametrize("url,status,fixture", CONTRACT_CASES)
-def test_response_bytes_equal_the_committed_fixture(api, contract_studies, url, status, fixture):
+def test_response_bytes_equal_the_committed_fixture(api, contract_reports, url, status, fixture):
     response = api.get(url)
     assert response.status_code == status
     assert response.content == fixture_bytes(fixture)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 
-PARAMS = ["q", "exam_status", "exam_source", "exam_item", "page", "page_size"]
+PARAMS = ["q", "exam_status", "exam_source", "exam_item", "status", "page", "page_size"]
 
 anything = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300
@@ -18,9 +18,9 @@ queries = st.lists(st.tuples(st.sampled_from(PARAMS + ["other"]), anything), max
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pairs=queries)
-def test_any_search_query_is_answered_200_or_400_with_json(api, contract_studies, pairs):
-    response = api.get("/api/v1/studies/search?" + urlencode(pairs))
+@given(pairs=queries, endpoint=st.sampled_from(["studies", "reports"]))
+def test_any_search_query_is_answered_200_or_400_with_json(api, contract_reports, pairs, endpoint):
+    response = api.get(f"/api/v1/{endpoint}/search?" + urlencode(pairs))
     assert response.status_code in (200, 400), response.content
     body = response.json()
     if response.status_code == 400:
@@ -30,8 +30,8 @@ def test_any_search_query_is_answered_200_or_400_with_json(api, contract_studies
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(exam_id=anything)
-def test_any_exam_id_is_answered_200_404_or_400_with_json(api, contract_studies, exam_id):
-    response = api.get("/api/v1/studies/" + quote(exam_id, safe=""))
+@given(key=anything, endpoint=st.sampled_from(["studies", "reports"]))
+def test_any_exam_or_report_id_is_answered_200_404_or_400_with_json(api, contract_reports, key, endpoint):
+    response = api.get(f"/api/v1/{endpoint}/" + quote(key, safe=""))
     assert response.status_code in (200, 400, 404), response.content
-    assert "detail" in response.json() or response.json()["exam_id"] == exam_id
+    assert "detail" in response.json() or key in response.json().values()

@@ -3,7 +3,7 @@ other services call them directly; the API only translates HTTP to these."""
 
 from __future__ import annotations
 
-from server.core.params import clean_text
+from server.core.params import clean_text, page_slice
 from server.studies.errors import StudyNotFound
 from server.studies.filters import filter_studies, search_order
 from server.studies.models import Study
@@ -50,12 +50,11 @@ def study_search(
         exam_item=exam_item,
     )
     total = matches.count()
-    offset = (page - 1) * page_size
-    if offset >= total:
-        rows = []  # past the end; also spares the database an absurd OFFSET
-    else:
-        order = search_order(q=q, total=total, end=offset + page_size)
-        rows = list(matches.order_by(*order).values(*CONTRACT_FIELDS)[offset : offset + page_size])
+    window = page_slice(page=page, page_size=page_size)
+    rows = []
+    if window.start < total:  # past the end: no query with an absurd OFFSET
+        order = search_order(q=q, total=total, end=window.stop)
+        rows = list(matches.order_by(*order).values(*CONTRACT_FIELDS)[window])
     return {
         "data": rows,
         "total": total,

@@ -1,0 +1,55 @@
+"""Reports responses; the field order of the *Out schemas is the locked contract's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from server.core.params import PageQuery, StrictQuery, clean_text
+
+
+class ReportOut(Schema):
+    report_id: str
+    exam_id: str | None
+    patient_name: str | None
+    exam_item: str | None
+    findings: str | None
+    radiologist: str | None
+    created_at: datetime | None
+    status: str | None
+
+
+REPORT_FIELDS = tuple(ReportOut.model_fields)
+
+
+class ReportFiltersOut(Schema):
+    statuses: list[str]
+
+
+class ReportSearchOut(Schema):
+    data: list[ReportOut]
+    total: int
+    page: int
+    page_size: int
+    filters: ReportFiltersOut
+
+
+class ReportFilterQuery(StrictQuery):
+    q: str = Field(
+        "",
+        description="Case-insensitive substring of findings, radiologist, the linked study's "
+        "patient name or report_id. `%`, `_` and `\\\\` are literal.",
+    )
+    status: str = Field("", description="Exact report status; empty for all")
+    exam_status: str = Field("", description="Exact status of the linked study; empty for all")
+
+    @field_validator("q", "status", "exam_status", mode="before")
+    @classmethod
+    def _text(cls, value, info):
+        return clean_text(info.field_name, value)
+
+
+class ReportSearchQuery(PageQuery, ReportFilterQuery):
+    """Filters first, then paging."""

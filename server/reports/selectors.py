@@ -1,0 +1,53 @@
+"""Reads of reports, joined to their study for patient_name and exam_item (null for
+an orphan, whose study is not stored)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from server.core.params import clean_text, page_slice
+from server.reports.errors import ReportNotFound
+from server.reports.filters import filter_reports, search_order
+from server.reports.models import Report
+
+# Contract field -> the column it is read from.
+COLUMNS = {
+    "report_id": "report_id",
+    "exam_id": "study_id",
+    "patient_name": "study__patient_name",
+    "exam_item": "study__exam_item",
+    "findings": "findings",
+    "radiologist": "radiologist",
+    "created_at": "created_at",
+    "status": "status",
+}
+
+
+def _rows(queryset: QuerySet) -> list[dict]:
+    return [dict(zip(COLUMNS, row)) for row in queryset.values_list(*COLUMNS.values())]
+
+
+def report_filter_options() -> dict[str, list[str]]:
+    values = Report.objects.exclude(status__isnull=True).exclude(status="").values_list("status", flat=True)
+    return {"statuses": sorted(values.distinct().order_by())}
+
+
+def report_search(
+    *, q: str = "", status: str = "", exam_status: str = "", page: int = 1, page_size: int = 20
+) -> dict:
+    matches = filter_reports(Report.objects.all(), q=q, status=status, exam_status=exam_status)
+    total = matches.count()
+    window = page_slice(page=page, page_size=page_size)
+    rows = []
+    if window.start < total:  # past the end: no query with an absurd OFFSET
+        order = search_order(q=q, total=total, end=window.stop)
+        rows = _rows(matches.order_by(*order)[window])
+    return {"data": rows, "total": total, "page": page, "page_size": page_size, "filters": report_filter_options()}
+
+
+def report_detail(*, report_id: str) -> dict:
+    rows = _rows(Report.objects.filter(report_id=clean_text("report_id", report_id)))
+    if not rows:
+        raise ReportNotFound()
+    return rows[0]
+
