@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from server import __version__
+from server.analysis.api import router as analysis_router
 from server.core.api import router as core_router
 from server.core.auth import LocalAuth
 from server.core.errors import DomainError
@@ -48,6 +49,7 @@ api = ImagingDeskAPI(
 api.add_router("/", core_router)
 api.add_router("/studies", studies_router)
 api.add_router("/reports", reports_router)
+api.add_router("/analysis", analysis_router)
 api.add_router("/import", imports_router)
 
 

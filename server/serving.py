@@ -132,6 +132,9 @@ def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdo
 
     expected_token()  # create the API token at first start, not at the first request
     mark_interrupted_imports()
+    from server.analysis.runner import recover_tasks
+
+    recover_tasks()
     server = create_server(host=host, port=port)
     watcher = LinkWatcher(poll_s=float(os.environ.get("IMAGING_DESK_LINK_POLL_S", "30")))
     url = base_url(host, server.effective_port)

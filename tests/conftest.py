@@ -303,3 +303,32 @@ def contract_reports(contract_studies):
     from server.reports.models import Report
 
     return [Report.objects.create(**fields) for fields in CONTRACT_REPORTS]
+
+
+CONTRACT_RESULTS = {
+    "nodules_found": 1, "confidence": 1.0,
+    "details": [{"report_id": "RPT001", "sentence": "A 6 mm solid nodule in the right upper lobe",
+                 "size_mm": 6.0, "count": 1}],
+    "largest_size_mm": 6.0,
+    "recommendation": {"guideline": "Fleischner Society 2017", "category": "6-8 mm"},
+    "reports_read": 1,
+}
+
+
+@pytest.fixture
+def contract_tasks(contract_reports):
+    from server.analysis.models import AnalysisTask
+
+    return [
+        AnalysisTask.objects.create(
+            pk=7, study_id="EXAM001", analysis_type="lung_nodule_detection", status="completed",
+            progress=100, results=CONTRACT_RESULTS, created_at=dt.datetime(2025, 11, 6, 15, 0),
+            started_at=dt.datetime(2025, 11, 6, 15, 0, 0, 250000),
+            completed_at=dt.datetime(2025, 11, 6, 15, 0, 1, 250000),
+        ),
+        AnalysisTask.objects.create(
+            pk=8, study_id="EXAM002", analysis_type="turnaround_review", status="failed", progress=40,
+            results={"error": "interrupted"}, created_at=dt.datetime(2025, 11, 7, 12, 0),
+            started_at=dt.datetime(2025, 11, 7, 12, 0, 1), completed_at=dt.datetime(2025, 11, 7, 12, 5),
+        ),
+    ]

@@ -10,3 +10,9 @@ import tempfile
 os.environ["IMAGING_DESK_DATA_DIR"] = tempfile.mkdtemp(prefix="imaging-desk-test-")
 
 from server.settings import *  # noqa: E402,F403
+
+# A file, not SQLite's in-memory database: the analysis workers and import jobs run
+# on threads with their own connections, which must see committed data and wait on
+# locks (WAL and the busy timeout) exactly as in production.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["IMAGING_DESK_DATA_DIR"], "test.sqlite3")}  # noqa: F405

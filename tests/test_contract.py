@@ -26,11 +26,16 @@ CONTRACT_CASES = [
     ("/api/v1/reports/RPT001", 200, "reports_detail.json"),
     ("/api/v1/reports/RPT003", 200, "reports_detail_orphan.json"),
     ("/api/v1/reports/NOPE", 404, "error_report_not_found.json"),
+    ("/api/v1/analysis/options", 200, "analysis_options.json"),
+    ("/api/v1/analysis/tasks", 200, "analysis_tasks_list.json"),
+    ("/api/v1/analysis/tasks/7", 200, "analysis_task_detail.json"),
+    ("/api/v1/analysis/tasks/99", 404, "error_task_not_found.json"),
+    ("/api/v1/analysis/statistics", 200, "analysis_statistics.json"),
 ]
 
 
 @pytest.mark.parametrize("url,status,fixture", CONTRACT_CASES)
-def test_response_bytes_equal_the_committed_fixture(api, contract_reports, url, status, fixture):
+def test_response_bytes_equal_the_committed_fixture(api, contract_tasks, url, status, fixture):
     response = api.get(url)
     assert response.status_code == status
     assert response.content == fixture_bytes(fixture)
@@ -84,3 +89,25 @@ def _engine() -> str:
     from django.conf import settings
 
     return settings.DATABASES["default"]["ENGINE"]
+
+
+def test_a_created_task_answers_201_with_the_documented_bytes(api, contract_studies):
+    from server.analysis.models import AnalysisTask
+
+    response = api.post(
+        "/api/v1/analysis/tasks", {"exam_id": "EXAM001", "analysis_type": "turnaround_review"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    task = AnalysisTask.objects.get()
+    expected = (
+        fixture_bytes("analysis_task_created.json")
+        .replace(b"__TASK_ID__", str(task.pk).encode())
+        .replace(b"__CREATED_AT__", task.created_at.isoformat().encode())
+    )
+    assert response.content == expected
+
+
+def test_deleting_a_task_answers_204_with_an_empty_body(api, contract_tasks):
+    response = api.delete("/api/v1/analysis/tasks/8")
+    assert response.status_code == 204 and response.content == b""
