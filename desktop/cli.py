@@ -108,14 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
         "demo-data",
         help="write a synthetic DuckDB file in the clinic's source layout",
         description="Write realistic synthetic examinations (Latin and Chinese names, common "
-        "modalities, nulls, turnaround times) to a new DuckDB file, the same for the same seed. "
-        "For demos, tests and benchmarks: never real patient data.",
+        "modalities, nulls, turnaround times) and their reports (findings in five languages, with "
+        "and without nodules) to a new DuckDB file, the same for the same seed. For demos, tests "
+        "and benchmarks: never real patient data.",
         epilog="example: imaging-desk demo-data demo.duckdb --rows 100000 --seed 7",
     )
     demo.add_argument("path", help="the DuckDB file to write")
     demo.add_argument("--rows", type=int, required=True, help="how many examinations")
     demo.add_argument("--seed", type=int, default=0, help="the same seed writes the same rows (default 0)")
     demo.add_argument("--force", action="store_true", help="replace the file if it exists")
+    demo.add_argument("--no-reports", action="store_true", help="write the examinations table alone")
     return parser
 
 
@@ -272,10 +274,19 @@ def cmd_demo_data(args) -> int:
 
     started = time.perf_counter()
     try:
-        rows = demo_data_write(path=Path(args.path), rows=args.rows, seed=args.seed, force=args.force)
+        rows = demo_data_write(
+            path=Path(args.path), rows=args.rows, seed=args.seed, force=args.force, reports=not args.no_reports
+        )
     except (ValueError, OSError) as exc:
         return _fail(str(exc))
-    print(f"Wrote {rows:,} examinations to {args.path} in {time.perf_counter() - started:.1f} s (seed {args.seed})")
+    elapsed = time.perf_counter() - started
+    written = f"{rows:,} examinations"
+    if not args.no_reports:
+        import duckdb
+
+        with duckdb.connect(args.path, read_only=True) as con:
+            written += f" and {con.execute('SELECT count(*) FROM reports').fetchone()[0]:,} reports"
+    print(f"Wrote {written} to {args.path} in {elapsed:.1f} s (seed {args.seed})")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The synthetic demo DuckDB file: layout, determinism, plausibility and refusals."""
+"""The synthetic demo DuckDB file: layout, determinism, plausibility and refusals, for the
+examinations and for the reports written beside them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from server.imports.demo import demo_data_write
+from server.imports.demo import RADIOLOGISTS, demo_data_write
 
 ROWS = 2_000
 COLUMNS = [
@@ -28,14 +29,41 @@ COLUMNS = [
     ("report_certification_datetime", "TIMESTAMP"),
     ("certified_physician", "VARCHAR"),
 ]
+REPORT_COLUMNS = [
+    ("report_id", "VARCHAR"),
+    ("exam_id", "VARCHAR"),
+    ("findings", "VARCHAR"),
+    ("radiologist", "VARCHAR"),
+    ("created_at", "TIMESTAMP"),
+    ("status", "VARCHAR"),
+]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+CHEST_ITEMS = {"Chest CT", "Chest X-ray", "Chest radiograph PA/lateral"}
+# A sentence ends at a full stop followed by a space (so "1.2 cm" stays whole) or at "。".
+SENTENCE_END = re.compile(r"(?<=\.)\s+|(?<=。)")
+NODULE = re.compile(r"nodul|nódul|rundherd|结节", re.IGNORECASE)
+SIZE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:mm|cm|毫米|厘米)")
+NEGATION = re.compile(r"^(?:No |Kein|Pas de|Absence de|Sin )|未见")
 
 
-def read_rows(path) -> list[dict]:
+def read_rows(path, table: str = "medical_examinations_fact", key: str = "exam_id") -> list[dict]:
     with duckdb.connect(str(path), read_only=True) as con:
-        cursor = con.execute("SELECT * FROM medical_examinations_fact ORDER BY exam_id")
+        cursor = con.execute(f"SELECT * FROM {table} ORDER BY {key}")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def read_reports(path) -> list[dict]:
+    return read_rows(path, "reports", "report_id")
+
+
+def table_names(path) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [n for (n,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+
+
+def sentences(findings: str) -> list[str]:
+    return [s for s in SENTENCE_END.split(findings) if s]
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +78,22 @@ def rows(demo_file) -> list[dict]:
     return read_rows(demo_file)
 
 
+@pytest.fixture(scope="module")
+def reports(demo_file) -> list[dict]:
+    return read_reports(demo_file)
+
+
+@pytest.fixture(scope="module")
+def exams(rows) -> dict[str, dict]:
+    return {r["exam_id"]: r for r in rows}
+
+
+@pytest.fixture(scope="module")
+def chest_findings(reports, exams) -> list[str]:
+    return [r["findings"] for r in reports
+            if r["exam_id"] in exams and exams[r["exam_id"]]["exam_item"] in CHEST_ITEMS]
+
+
 def test_the_same_seed_writes_the_same_rows(tmp_path, rows):
     demo_data_write(path=tmp_path / "again.duckdb", rows=ROWS, seed=7)
     assert read_rows(tmp_path / "again.duckdb") == rows
@@ -62,15 +106,24 @@ def test_a_different_seed_writes_different_rows(tmp_path, rows):
     assert other != rows
 
 
-def test_the_table_has_the_fourteen_source_columns_in_order(demo_file):
-    with duckdb.connect(str(demo_file), read_only=True) as con:
-        tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        columns = con.execute(
+def columns_of(path, table: str) -> list[tuple[str, str]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(
             "SELECT column_name, data_type FROM information_schema.columns"
-            " WHERE table_name = 'medical_examinations_fact' ORDER BY ordinal_position"
+            " WHERE table_name = ? ORDER BY ordinal_position", [table]
         ).fetchall()
-    assert tables == [("medical_examinations_fact",)]
-    assert columns == COLUMNS
+
+
+def test_the_file_holds_the_examinations_and_the_reports(demo_file):
+    assert table_names(demo_file) == ["medical_examinations_fact", "reports"]
+
+
+def test_the_table_has_the_fourteen_source_columns_in_order(demo_file):
+    assert columns_of(demo_file, "medical_examinations_fact") == COLUMNS
+
+
+def test_the_reports_table_has_its_six_columns_in_order(demo_file):
+    assert columns_of(demo_file, "reports") == REPORT_COLUMNS
 
 
 def test_it_writes_and_returns_the_requested_number_of_rows(rows):
@@ -181,10 +234,138 @@ def test_some_descriptions_are_missing_as_in_the_source(rows):
     assert sum(d is not None for d in descriptions) > ROWS / 2
 
 
-def test_zero_rows_writes_an_empty_table(tmp_path):
+def test_the_same_seed_writes_the_same_reports(tmp_path, reports):
+    demo_data_write(path=tmp_path / "again.duckdb", rows=ROWS, seed=7)
+    assert read_reports(tmp_path / "again.duckdb") == reports
+
+
+def test_a_different_seed_writes_different_reports(tmp_path, reports):
+    demo_data_write(path=tmp_path / "other.duckdb", rows=ROWS, seed=8)
+    assert read_reports(tmp_path / "other.duckdb") != reports
+
+
+def test_adding_the_reports_left_the_examinations_of_a_seed_unchanged(tmp_path, rows):
+    demo_data_write(path=tmp_path / "alone.duckdb", rows=ROWS, seed=7, reports=False)
+    assert read_rows(tmp_path / "alone.duckdb") == rows
+
+
+def test_without_reports_the_file_has_no_reports_table(tmp_path):
+    path = tmp_path / "alone.duckdb"
+    assert demo_data_write(path=path, rows=ROWS, seed=7, reports=False) == ROWS
+    assert table_names(path) == ["medical_examinations_fact"]
+
+
+def test_report_ids_are_unique_and_numbered(reports):
+    ids = [r["report_id"] for r in reports]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"RP\d{9}", i) for i in ids)
+
+
+def test_every_report_is_of_an_examination_except_a_few_orphans(reports, exams):
+    orphans = [r for r in reports if r["exam_id"] not in exams]
+    assert 1 <= len(orphans) <= 0.01 * len(reports)
+    assert all(re.fullmatch(r"OLD-\d{6}", r["exam_id"]) for r in orphans)
+    assert all(r["findings"] and r["radiologist"] in RADIOLOGISTS for r in orphans)
+
+
+def test_two_hundred_rows_already_have_an_orphan(tmp_path):
+    demo_data_write(path=tmp_path / "small.duckdb", rows=200, seed=3)
+    exam_ids = {r["exam_id"] for r in read_rows(tmp_path / "small.duckdb")}
+    assert [r for r in read_reports(tmp_path / "small.duckdb") if r["exam_id"] not in exam_ids]
+
+
+def test_every_certified_exam_has_one_final_report_at_its_certification_time(reports, exams):
+    finals = [r for r in reports if r["status"] == "final" and r["exam_id"] in exams]
+    assert Counter(r["exam_id"] for r in finals) == Counter(
+        e["exam_id"] for e in exams.values() if e["report_certification_datetime"] is not None)
+    for r in finals:
+        exam = exams[r["exam_id"]]
+        assert r["created_at"] == exam["report_certification_datetime"]
+        assert r["radiologist"] == exam["certified_physician"]
+
+
+def test_amended_reports_come_later_and_keep_the_findings_they_amend(reports):
+    final = {r["exam_id"]: r for r in reports if r["status"] == "final"}
+    amended = [r for r in reports if r["status"] == "amended"]
+    assert amended
+    for r in amended:
+        assert r["created_at"] > final[r["exam_id"]]["created_at"]
+        assert r["findings"].startswith(final[r["exam_id"]]["findings"])
+        assert len(r["findings"]) > len(final[r["exam_id"]]["findings"])
+
+
+def test_preliminary_reports_are_for_exams_under_way_or_pending(reports, exams):
+    preliminary = [r for r in reports if r["status"] == "preliminary"]
+    assert preliminary
+    for r in preliminary:
+        exam = exams[r["exam_id"]]
+        assert exam["exam_status"] in ("in_progress", "pending")
+        assert r["radiologist"] in RADIOLOGISTS
+        assert r["created_at"] > (exam["check_in_datetime"] or exam["order_datetime"])
+
+
+def test_reports_are_mostly_final_with_some_preliminary_and_a_few_amended(reports):
+    statuses = Counter(r["status"] for r in reports)
+    assert set(statuses) == {"final", "preliminary", "amended"}
+    assert statuses["final"] > 0.85 * len(reports)
+    assert 0 < statuses["amended"] < 0.06 * len(reports)
+    assert 0 < statuses["preliminary"] < 0.1 * len(reports)
+
+
+def test_chest_findings_mention_nodules_with_sizes(chest_findings):
+    sized = [s for f in chest_findings for s in sentences(f)
+             if NODULE.search(s) and SIZE.search(s) and not NEGATION.search(s)]
+    assert len(sized) > 0.1 * len(chest_findings)
+    assert any(re.search(r"\d mm", s) for s in sized) and any(re.search(r"\d cm", s) for s in sized)
+    assert any(re.search(r"\d,\d cm", s) for s in sized)  # a decimal comma, as in German
+    assert any(CHINESE.search(s) for s in sized)
+    assert any(len(SIZE.findall(s)) == 2 for s in sized)  # several nodules in one sentence
+
+
+def test_chest_findings_also_mention_nodules_without_sizes_or_negated_or_not_at_all(chest_findings):
+    mentions = [s for f in chest_findings for s in sentences(f) if NODULE.search(s)]
+    assert any(not SIZE.search(s) and not NEGATION.search(s) for s in mentions)
+    negated = [s for s in mentions if NEGATION.search(s)]
+    assert len(negated) > 0.2 * len(chest_findings)
+    assert any(s.startswith("No pulmonary nodules") for s in negated)
+    assert any("未见" in s for s in negated)
+    assert {"Kein", "Pas de", "Sin "} <= {m for s in negated for m in re.findall(r"^(?:Kein|Pas de|Sin )", s)}
+    assert any(not NODULE.search(f) for f in chest_findings)
+
+
+def test_lungs_are_spoken_of_only_in_chest_reports(reports, exams):
+    lung = re.compile(r"\bpulmon|\blung|肺|Rundherd|lobe (?:supérieur|moyen|inférieur)", re.IGNORECASE)
+    others = [r["findings"] for r in reports if r["exam_id"] in exams
+              and exams[r["exam_id"]]["exam_item"] not in CHEST_ITEMS | {"CT pulmonary angiography"}]
+    assert others
+    assert not [f for f in others if lung.search(f)]
+
+
+def test_findings_come_in_several_languages(reports):
+    findings = [r["findings"] for r in reports]
+    chinese = [f for f in findings if CHINESE.search(f)]
+    english = [f for f in findings if f.isascii()]
+    assert 0.15 < len(chinese) / len(findings) < 0.45
+    assert len(english) > len(chinese)
+    assert any(re.search(r"\b(?:Kein|Keine|unauffällig|beidseits)\b", f) for f in findings)
+    assert any(re.search(r"\b(?:Pas de|Pas d'|sans particularité)", f) for f in findings)
+    assert any(re.search(r"\b(?:Sin|sin alteraciones)\b", f) for f in findings)
+
+
+def test_patients_with_chinese_names_mostly_get_chinese_findings(reports, exams):
+    by_script = {True: [], False: []}
+    for r in reports:
+        if r["exam_id"] in exams:
+            by_script[bool(CHINESE.search(exams[r["exam_id"]]["patient_name"]))].append(r["findings"])
+    assert sum(bool(CHINESE.search(f)) for f in by_script[True]) > 0.6 * len(by_script[True])
+    assert not any(CHINESE.search(f) for f in by_script[False])
+
+
+def test_zero_rows_writes_empty_tables(tmp_path):
     path = tmp_path / "empty.duckdb"
     assert demo_data_write(path=path, rows=0) == 0
     assert read_rows(path) == []
+    assert read_reports(path) == []
 
 
 def test_an_existing_file_is_kept_without_force(tmp_path):

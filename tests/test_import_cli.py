@@ -164,10 +164,13 @@ def test_demo_data_writes_a_file_the_importer_takes_whole(tmp_path):
         cwd=ROOT, env=subprocess_env(tmp_path), capture_output=True, text=True, timeout=120,
     )
     assert written.returncode == 0, written.stderr
-    assert "Wrote 3,000 examinations" in written.stdout
+    assert "Wrote 3,000 examinations and " in written.stdout
     result = import_cli(path, tmp_path / "data", "--json")
     report = json.loads(result.stdout)
     assert report["source_rows"] == 3000 and report["inserted"] == 3000 and report["quarantined"] == 0
+    reports = report["reports"]
+    assert reports["inserted"] > 1000 and reports["quarantined"] == 0
+    assert reports["orphaned"] == 3000 // 200  # the demo's reports from an older system
 
 
 def test_demo_data_refuses_to_overwrite_without_force(tmp_path):
