@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import source_row, write_duckdb, write_large_duckdb
+from tests.conftest import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb, write_large_duckdb
 
 
 def call(server, method: str, path: str, body=None):
@@ -106,7 +106,8 @@ def test_quarantined_rows_and_history_can_be_paged(server, tmp_path):
     assert page["total"] == 5 and (page["page"], page["page_size"]) == (2, 2)
     assert [item["source_row"] for item in page["data"]] == [3, 4]
     item = page["data"][0]
-    assert list(item) == ["source_row", "exam_id", "reason", "source_table", "raw"]
+    assert list(item) == ["source_row", "exam_id", "report_id", "reason", "source_table", "raw"]
+    assert item["report_id"] is None
     assert item["exam_id"] == "Q2" and item["reason"] == "order_datetime is missing"
     assert item["raw"]["exam_id"] == "Q2" and item["raw"]["order_datetime"] is None
 
@@ -140,3 +141,17 @@ def test_a_job_stays_readable_after_the_server_restarts(tmp_path):
         assert status == 200 and job["state"] == "done" and job["report"]["inserted"] == 1
     finally:
         second.stop()
+
+
+def test_a_quarantined_report_names_its_report_and_its_exam(server, tmp_path):
+    columns = [(n, "VARCHAR" if n == "created_at" else t) for n, t in REPORT_COLUMNS]
+    path = add_table(write_duckdb(tmp_path / "r.duckdb", [source_row("E1")]), "reports", columns,
+                     [report_row("R1", "E1", created_at="2025-01-01 09:00"),
+                      report_row("R2", "E1", created_at="someday")])
+    status, body = call(server, "POST", "import/duckdb", {"path": str(path)})
+    final, _ = wait_for(server, body["job_id"])
+    assert final["report"]["reports"]["quarantined"] == 1
+    status, page = call(server, "GET", f"import/jobs/{body['job_id']}/issues")
+    (item,) = page["data"]
+    assert (item["source_table"], item["report_id"], item["exam_id"]) == ("reports", "R2", "E1")
+    assert item["reason"].startswith("created_at is not a valid date and time")

@@ -39,7 +39,8 @@ class ImportJobOut(Schema):
 
 class QuarantinedRowOut(Schema):
     source_row: int
-    exam_id: str | None
+    exam_id: Any
+    report_id: str | None
     reason: str
     source_table: str
     raw: dict[str, Any]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.core.params import page_slice
 from server.imports.errors import JobNotFound
 from server.imports.models import ImportRun, QuarantinedRow
+from server.imports.tables import REPORTS
 
 COUNTS = ("source_rows", "inserted", "updated", "unchanged", "duplicates", "quarantined", "not_in_source")
 
@@ -27,16 +28,32 @@ def import_history(*, page: int, page_size: int) -> dict:
     }
 
 
+def _raw_value(raw: dict, column: str):
+    """A column of a quarantined row, found as DuckDB finds it: in any case."""
+    return next((value for name, value in raw.items() if name.lower() == column), None)
+
+
+def quarantined_item(row: QuarantinedRow) -> dict:
+    """A quarantined row for the API: the exam_id it names (a report's too) and, for
+    a report, its report_id."""
+    is_report = row.source_table.lower() == REPORTS.source_table
+    return {
+        "source_row": row.source_row,
+        "exam_id": _raw_value(row.raw, "exam_id") if is_report else row.key,
+        "report_id": row.key if is_report else None,
+        "reason": row.reason,
+        "source_table": row.source_table,
+        "raw": row.raw,
+    }
+
+
 def import_issues(*, job_id: int, page: int, page_size: int) -> dict:
     if not ImportRun.objects.filter(pk=job_id).exists():
         raise JobNotFound()
-    rows = QuarantinedRow.objects.filter(run_id=job_id).order_by("source_table", "source_row")
+    # Examinations first, then reports: the order the import reads them.
+    rows = QuarantinedRow.objects.filter(run_id=job_id).order_by("id")
     return {
-        "data": [
-            {"source_row": row.source_row, "exam_id": row.key, "reason": row.reason,
-             "source_table": row.source_table, "raw": row.raw}
-            for row in rows[page_slice(page=page, page_size=page_size)]
-        ],
+        "data": [quarantined_item(row) for row in rows[page_slice(page=page, page_size=page_size)]],
         "total": rows.count(),
         "page": page,
         "page_size": page_size,

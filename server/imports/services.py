@@ -123,12 +123,14 @@ def _import(*, path: Path, kind: str, run: ImportRun | None, progress: ProgressF
             try:
                 with transaction.atomic():
                     sections = _import_tables(source, tables, run, progress)
-                    studies = sections.pop(STUDIES.label)
+                    total = sum(section.source_rows for section in sections.values())
+                    studies = sections[STUDIES.label]
+                    # The studies' counts at the top (as the report was first defined),
+                    # then a section per further table: null when the file has none.
                     report = {**studies.as_dict(), "duration_s": round(time.perf_counter() - started, 3)}
                     for spec in TABLES[1:]:
                         section = sections.get(spec.label)
                         report[spec.label] = None if section is None else section.as_dict()
-                    total = sum(c for c in (studies.source_rows, *(x.source_rows for x in sections.values())))
                     progress("committing", total, total)
                     _finish(run, report, studies)
             except DomainError as exc:
