@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from server.reports.models import Report
-from server.reports.search import report_search_text
 from server.studies.models import Study
-from server.studies.search import name_text, search_text
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ STUDIES = TableSpec(
         Column("report_certification_datetime", "datetime"),
         Column("certified_physician", "text"),
     ),
-    derived=lambda values: {"search_text": search_text(values), "name_text": name_text(values)},
+    derived=Study.derive,
 )
 
 REPORTS = TableSpec(
@@ -88,7 +86,7 @@ REPORTS = TableSpec(
         Column("created_at", "datetime"),
         Column("status", "text"),
     ),
-    derived=lambda values: {"search_text": report_search_text(values)},
+    derived=Report.derive,
     timestamps=("imported_at", "updated_at"),
     required_table=False,
     reference=("exam_id", Study),

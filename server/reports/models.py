@@ -1,12 +1,12 @@
 from django.db import models
 
 from server.clock import local_now
-from server.core.fields import OrderedJSONField
+from server.imports.models import ImportedRecord
 from server.reports.search import report_search_text
 from server.studies.models import Study
 
 
-class Report(models.Model):
+class Report(ImportedRecord):
     """A radiology report from the clinic's source `reports` table.
 
     exam_id is kept as the source gave it, whether or not such a study exists: a
@@ -29,18 +29,8 @@ class Report(models.Model):
     created_at = models.DateTimeField(null=True, blank=True, help_text="as the source gave it")
     status = models.TextField(null=True, blank=True)
 
-    extra = OrderedJSONField(default=dict, blank=True)
-    search_text = models.TextField(default="", editable=False)
-
-    # When Imaging Desk stored and last changed the row (the source has its own created_at).
+    # When Imaging Desk first stored it (the source has its own created_at).
     imported_at = models.DateTimeField(default=local_now)
-    updated_at = models.DateTimeField(default=local_now)
-    first_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    last_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         db_table = "report"
@@ -53,10 +43,6 @@ class Report(models.Model):
     def __str__(self) -> str:
         return self.report_id
 
-    def save(self, *args, **kwargs):
-        self.search_text = report_search_text(
-            {"report_id": self.report_id, "findings": self.findings, "radiologist": self.radiologist}
-        )
-        if not self._state.adding:
-            self.updated_at = local_now()
-        super().save(*args, **kwargs)
+    @staticmethod
+    def derive(values) -> dict:
+        return {"search_text": report_search_text(values)}

@@ -1,11 +1,11 @@
 from django.db import models
 
 from server.clock import local_now
-from server.core.fields import OrderedJSONField
+from server.imports.models import ImportedRecord
 from server.studies.search import name_text, search_text
 
 
-class Study(models.Model):
+class Study(ImportedRecord):
     """One imaging examination, with the 14 columns of the clinic's source table.
 
     Only exam_id and order_datetime are required: the source may leave anything else
@@ -28,22 +28,10 @@ class Study(models.Model):
     report_certification_datetime = models.DateTimeField(null=True, blank=True)
     certified_physician = models.TextField(null=True, blank=True)
 
-    # Source columns the model does not name, so that an import never drops data.
-    extra = OrderedJSONField(default=dict, blank=True)
-    # Derived from the fields above by server.studies.search; never edited by hand.
-    search_text = models.TextField(default="", editable=False)
+    # The patient's name alone, folded, for the reports search; derived like search_text.
     name_text = models.TextField(default="", editable=False)
-
-    # Clinic wall-clock time, like every time the app shows.
+    # When Imaging Desk first stored it (clinic wall-clock time).
     created_at = models.DateTimeField(default=local_now)
-    updated_at = models.DateTimeField(default=local_now)
-    # The import that first stored this study, and the one that last changed it.
-    first_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    last_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         db_table = "study"
@@ -64,12 +52,6 @@ class Study(models.Model):
     def __str__(self) -> str:
         return self.exam_id  # never the patient's name: this ends up in logs
 
-    def save(self, *args, **kwargs):
-        self.search_text = search_text(self.__dict__)
-        self.name_text = name_text(self.__dict__)
-        if not self._state.adding:
-            self.updated_at = local_now()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text", "name_text", "updated_at"}
-        super().save(*args, **kwargs)
+    @staticmethod
+    def derive(values) -> dict:
+        return {"search_text": search_text(values), "name_text": name_text(values)}
