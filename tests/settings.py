@@ -16,3 +16,6 @@ from server.settings import *  # noqa: E402,F403
 # locks (WAL and the busy timeout) exactly as in production.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["IMAGING_DESK_DATA_DIR"], "test.sqlite3")}  # noqa: F405
+else:
+    # A name of its own, so that two test runs on one PostgreSQL server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_imaging_desk_{os.getpid()}"}  # noqa: F405
