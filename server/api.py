@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, OperationalError, connection
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -95,8 +95,11 @@ def _not_found(request, exc):
 
 @api.exception_handler(OperationalError)
 def _database_unavailable(request, exc):
-    logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
-    return error_response(503, "The database is busy or unavailable; try again shortly")
+    message = str(exc).lower()
+    if connection.vendor == "postgresql" or "locked" in message or "busy" in message:
+        logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(503, "The database is busy or unavailable; try again shortly")
+    return _unexpected(request, exc)  # e.g. a schema that does not match the code
 
 
 @api.exception_handler(Exception)
