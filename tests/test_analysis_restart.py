@@ -22,9 +22,9 @@ def test_a_restart_fails_running_tasks_as_interrupted_and_runs_pending_ones(tmp_
     host = socket.gethostname()
     with sqlite3.connect(data / "db.sqlite3") as db:
         db.execute(
-            "INSERT INTO study (exam_id, order_datetime, check_in_datetime, extra, search_text, name_text, "
-            "created_at, updated_at) VALUES ('E1', '2025-01-01 08:00:00', '2025-01-01 08:20:00', '{}', 'e1', '', "
-            "'2025-01-01', '2025-01-01')"
+            "INSERT INTO study (exam_id, order_datetime, check_in_datetime, minutes_to_check_in, extra, "
+            "search_text, name_text, order_day, created_at, updated_at) VALUES ('E1', '2025-01-01 08:00:00', "
+            "'2025-01-01 08:20:00', 20.0, '{}', 'e1', '', '2025-01-01', '2025-01-01', '2025-01-01')"
         )
         for status, worker in [("running", f"{host} 999999"), ("pending", f"{host} 999999"),
                                ("running", "another-pc 123")]:

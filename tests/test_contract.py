@@ -26,6 +26,7 @@ CONTRACT_CASES = [
     ("/api/v1/reports/RPT001", 200, "reports_detail.json"),
     ("/api/v1/reports/RPT003", 200, "reports_detail_orphan.json"),
     ("/api/v1/reports/NOPE", 404, "error_report_not_found.json"),
+    ("/api/v1/studies/statistics", 200, "studies_statistics.json"),
     ("/api/v1/analysis/options", 200, "analysis_options.json"),
     ("/api/v1/analysis/tasks", 200, "analysis_tasks_list.json"),
     ("/api/v1/analysis/tasks/7", 200, "analysis_task_detail.json"),

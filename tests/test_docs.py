@@ -55,7 +55,8 @@ def test_openapi_declares_the_bearer_token(anon):
     assert any(s.get("scheme") == "bearer" for s in schemes.values())
 
 
-PLACEHOLDERS = {"__TASK_ID__": r"\d+", "__CREATED_AT__": r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?"}
+DATETIME_FORM = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?"
+PLACEHOLDERS = {"__TASK_ID__": r"\d+", "__CREATED_AT__": DATETIME_FORM, "__UPDATED_AT__": DATETIME_FORM}
 
 
 @pytest.mark.parametrize("fixture", sorted(p.name for p in (FIXTURES / "contract").glob("*.json")))

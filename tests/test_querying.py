@@ -6,7 +6,7 @@ from django.db.models import Q
 from server.core.errors import InvalidParameter
 from server.core.querying import choose_order, exact_conditions
 from server.core.text import text_needle
-from server.studies.filters import EXACT_FILTERS, SCAN_ORDER, SEARCH_ORDER, search_order
+from server.studies.filters import EXACT_FILTERS, SORTS, search_order
 
 ALLOWED = {"exam_status": "exam_status", "exam_source": "exam_source", "exam_item": "exam_item",
            "exam_status_of_study": "study__exam_status"}
@@ -33,8 +33,9 @@ def test_exact_conditions_refuse_parameters_outside_the_allowlist(parameter):
         exact_conditions(ALLOWED, {parameter: "x"})
 
 
-def test_the_studies_allowlist_is_the_three_contract_filters():
-    assert EXACT_FILTERS == {"exam_status": "exam_status", "exam_source": "exam_source", "exam_item": "exam_item"}
+def test_the_studies_allowlist_is_the_contract_filters_and_gender():
+    assert EXACT_FILTERS == {"exam_status": "exam_status", "exam_source": "exam_source", "exam_item": "exam_item",
+                             "patient_gender": "patient_gender"}
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,21 @@ def test_choose_order_walks_the_index_only_when_a_page_fills_early(q, total, end
     assert chosen == (plan,)
 
 
-def test_the_studies_search_order_uses_its_index_and_scan_orders():
-    assert search_order(q="", total=10, end=20) == SEARCH_ORDER
-    assert search_order(q="x", total=1, end=20) == SCAN_ORDER
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_each_studies_sort_has_an_index_order_and_a_scan_order(sort):
+    index_order, scan_order = SORTS[sort]
+    assert search_order(q="", total=10, end=20, sort=sort) == index_order
+    assert search_order(q="x", total=1, end=20, sort=sort) == scan_order
+
+
+@pytest.mark.parametrize(
+    "values,expected",
+    [
+        ({"exam_source": ["CT", "MRI"]}, [Q(exam_source__in=["CT", "MRI"])]),
+        ({"exam_source": ["CT"]}, [Q(exam_source="CT")]),
+        ({"exam_source": ["", "CT", ""]}, [Q(exam_source="CT")]),
+        ({"exam_source": []}, []),
+    ],
+)
+def test_a_repeated_parameter_selects_any_of_its_values(values, expected):
+    assert exact_conditions(ALLOWED, values) == expected

@@ -49,6 +49,7 @@ def insert_study(db_path: Path, exam_id: str, **fields) -> None:
     row = {"exam_id": exam_id, "order_datetime": "2025-11-06 10:30:00", **fields}
     row["search_text"] = search_text(row)
     row["name_text"] = name_text(row)
+    row["order_day"] = row["order_datetime"][:10]
     row.setdefault("extra", "{}")
     row.setdefault("created_at", "2025-11-06 10:30:00")
     row.setdefault("updated_at", "2025-11-06 10:30:00")
@@ -194,8 +195,8 @@ def test_searches_keep_answering_while_another_process_writes(server):
     writer = sqlite3.connect(db_path, timeout=60, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute(
-        "INSERT INTO study (exam_id, order_datetime, extra, search_text, name_text, created_at, updated_at) "
-        "VALUES ('NEW', '2025-01-01 00:00:00', '{}', 'new', '', '2025-01-01', '2025-01-01')"
+        "INSERT INTO study (exam_id, order_datetime, extra, search_text, name_text, order_day, created_at, updated_at) "
+        "VALUES ('NEW', '2025-01-01 00:00:00', '{}', 'new', '', '2025-01-01', '2025-01-01', '2025-01-01')"
     )
     results = []
 

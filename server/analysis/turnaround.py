@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import DurationField, ExpressionWrapper, F
-
 from server.analysis.base import AnalysisContext, AnalysisType
 from server.studies.models import Study
+from server.studies.statistics import turnaround_summary
 
 # Fewer comparable studies than this, and a p90 says too little to flag anything.
 MIN_SAMPLE = 10
 
+# (result name, the study's stored minutes column)
 INTERVALS = (
-    ("order_to_check_in", "order_datetime", "check_in_datetime"),
-    ("check_in_to_certification", "check_in_datetime", "report_certification_datetime"),
+    ("order_to_check_in", "minutes_to_check_in"),
+    ("check_in_to_certification", "minutes_to_certification"),
 )
 
 DESCRIPTION = (
@@ -32,36 +32,22 @@ RESULT_FIELDS = (
 )
 
 
-def _minutes(delta) -> float:
-    return round(delta.total_seconds() / 60, 2)
-
-
-def clinic_interval(*, exam_source: str, start: str, end: str) -> dict:
-    """Median and p90 (nearest rank) of end - start over the source's studies, in the database."""
-    durations = (
-        Study.objects.filter(exam_source=exam_source, **{f"{start}__isnull": False, f"{end}__isnull": False})
-        .annotate(duration=ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
-        .order_by("duration")
-        .values_list("duration", flat=True)
-    )
-    n = durations.count()
-    if n == 0:
-        return {"sample_size": 0, "median": None, "p90": None}
-    middle = list(durations[(n - 1) // 2 : n // 2 + 1])  # one value, or the two middle ones
-    median = middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
-    p90 = durations[max(0, -(-9 * n // 10) - 1)]  # nearest rank: the ceil(0.9 n)-th value
-    return {"sample_size": n, "median": _minutes(median), "p90": _minutes(p90)}
+def clinic_interval(*, exam_source: str, column: str) -> dict:
+    """Median and p90 (nearest rank) of a turnaround column over the source's studies,
+    computed by the database (the clinic statistics' own summary)."""
+    summary = turnaround_summary(Study.objects.filter(exam_source=exam_source), column)
+    return {"sample_size": summary["count"], "median": summary["median"], "p90": summary["p90"]}
 
 
 def run(context: AnalysisContext) -> dict:
     study = context.study
     results = {"exam_source": study.exam_source}
     outliers = []
-    for step, (name, start, end) in enumerate(INTERVALS, start=1):
-        began, ended = getattr(study, start), getattr(study, end)
-        minutes = _minutes(ended - began) if began is not None and ended is not None else None
+    for step, (name, column) in enumerate(INTERVALS, start=1):
+        minutes = getattr(study, column)
+        minutes = None if minutes is None else round(minutes, 2)
         clinic = (
-            clinic_interval(exam_source=study.exam_source, start=start, end=end)
+            clinic_interval(exam_source=study.exam_source, column=column)
             if study.exam_source is not None
             else {"sample_size": 0, "median": None, "p90": None}
         )

@@ -7,11 +7,11 @@ should hear about.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing
 
-from ninja import Schema
-from ninja import Field
+from ninja import Field, Schema
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from server.core.errors import InvalidParameter
@@ -46,6 +46,34 @@ def parse_int(name: str, raw: object, *, minimum: int, maximum: int | None = Non
     elif not minimum <= value <= maximum:
         raise InvalidParameter(name, f"must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?", re.ASCII)
+
+
+def parse_date_bound(name: str, raw: str, *, upper: bool) -> dt.datetime | None:
+    """A day (`2025-11-06`) or a naive datetime (`2025-11-06T10:30`), as a bound.
+
+    Both bounds are inclusive: a day as the upper bound means up to its end, so it
+    comes back as the next midnight, to be compared with `<`; a datetime as the upper
+    bound comes back one microsecond later, for the same `<`. Empty: no bound.
+    """
+    text = clean_text(name, raw)
+    if text == "":
+        return None
+    try:
+        if _DATE.fullmatch(text):
+            day = dt.datetime.strptime(text, "%Y-%m-%d")
+            return day + dt.timedelta(days=1) if upper else day
+        if _DATETIME.fullmatch(text):
+            moment = dt.datetime.fromisoformat(text)
+            return moment + dt.timedelta(microseconds=1) if upper else moment
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidParameter(
+        name, f"must be a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM[:SS]), got {shown(text)}"
+    )
 
 
 def clean_text(name: str, raw: object) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from django.db.models import Lookup, Q, TextField
+from django.db.models import Func, Lookup, Q, TextField
 
 
 @TextField.register_lookup
@@ -25,16 +25,32 @@ class Instr(Lookup):
         return f"STRPOS({lhs}, {rhs}) > 0", [*lhs_params, *rhs_params]
 
 
-def exact_conditions(allowed: Mapping[str, str], values: Mapping[str, str]) -> list[Q]:
-    """`field = value` for each given parameter; empty values mean no filter.
-    Only the allowlisted parameters (parameter -> field path) are accepted."""
+def exact_conditions(allowed: Mapping[str, str], values: Mapping[str, str | Sequence[str]]) -> list[Q]:
+    """`field = value` for each given parameter, or `field IN (...)` for a repeated
+    one; empty values mean no filter. Only the allowlisted parameters (parameter ->
+    field path) are accepted."""
     conditions = []
     for parameter, value in values.items():
         if parameter not in allowed:
             raise ValueError(f"{parameter} is not a filterable parameter")
-        if value != "":
-            conditions.append(Q(**{allowed[parameter]: value}))
+        wanted = [value] if isinstance(value, str) else [v for v in value]
+        wanted = [v for v in wanted if v != ""]
+        if len(wanted) == 1:
+            conditions.append(Q(**{allowed[parameter]: wanted[0]}))
+        elif wanted:
+            conditions.append(Q(**{f"{allowed[parameter]}__in": wanted}))
     return conditions
+
+
+class CodePoint(Func):
+    """Text compared by Unicode code point on every database: SQLite's default
+    collation does so, PostgreSQL's follows a locale unless told "C"."""
+
+    template = "%(expressions)s"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template='%(expressions)s COLLATE "C"', **extra)
 
 
 def choose_order(*, q: str, total: int, end: int, index_order: tuple, scan_order: tuple) -> tuple:

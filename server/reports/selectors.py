@@ -23,7 +23,8 @@ COLUMNS = {
 }
 
 
-def _rows(queryset: QuerySet) -> list[dict]:
+def report_rows(queryset: QuerySet) -> list[dict]:
+    """Reports as the search shows them, with their study's patient_name and exam_item."""
     return [dict(zip(COLUMNS, row)) for row in queryset.values_list(*COLUMNS.values())]
 
 
@@ -41,12 +42,12 @@ def report_search(
     rows = []
     if window.start < total:  # past the end: no query with an absurd OFFSET
         order = search_order(q=q, total=total, end=window.stop)
-        rows = _rows(matches.order_by(*order)[window])
+        rows = report_rows(matches.order_by(*order)[window])
     return {"data": rows, "total": total, "page": page, "page_size": page_size, "filters": report_filter_options()}
 
 
 def report_detail(*, report_id: str) -> dict:
-    rows = _rows(Report.objects.filter(report_id=clean_text("report_id", report_id)))
+    rows = report_rows(Report.objects.filter(report_id=clean_text("report_id", report_id)))
     if not rows:
         raise ReportNotFound()
     return rows[0]

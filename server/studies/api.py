@@ -1,7 +1,18 @@
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from server.studies import selectors
-from server.studies.schemas import FilterOptionsOut, StudyOut, StudySearchOut, StudySearchQuery
+from server.studies.export import study_export
+from server.studies.schemas import (
+    FilterOptionsOut,
+    SortQuery,
+    StudyFilterQuery,
+    StudyFullOut,
+    StudyOut,
+    StudySearchOut,
+    StudySearchQuery,
+    StudyStatisticsOut,
+)
+from server.studies.statistics import study_statistics
 
 router = Router(tags=["Studies"])
 
@@ -9,14 +20,47 @@ router = Router(tags=["Studies"])
 @router.get("/search", response=StudySearchOut, summary="Search studies")
 def search_studies(request, params: Query[StudySearchQuery]):
     """One page of matching studies, newest order first, with the filter options."""
-    return selectors.study_search(**params.dict())
+    return selectors.study_search(
+        filters=params.to_filters(), sort=params.sort, page=params.page, page_size=params.page_size
+    )
 
 
-# Registered before /{exam_id} so that "filters" is not taken for an exam ID.
+# Registered before /{exam_id} so that these names are not taken for exam IDs.
 @router.get("/filters/options", response=FilterOptionsOut, summary="Filter options")
 def filter_options(request):
     """Every non-empty status, source and item over all studies, sorted."""
     return selectors.study_filter_options()
+
+
+@router.get("/statistics", response=StudyStatisticsOut, summary="Clinic statistics")
+def statistics(request, params: Query[StudyFilterQuery]):
+    """Volumes and turnaround for the studies the search's filters select."""
+    return study_statistics(filters=params.to_filters())
+
+
+class ExportQuery(SortQuery, StudyFilterQuery):
+    format: str = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
+
+
+@router.get(
+    "/export",
+    response={200: None},
+    summary="Export studies (CSV or XLSX)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, every matching study in the search's order, 14 source columns",
+                "content": {
+                    "text/csv": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                },
+            }
+        }
+    },
+)
+def export(request, params: Query[ExportQuery]):
+    """Every matching study (not one page), streamed as a file to save."""
+    return study_export(filters=params.to_filters(), sort=params.sort, format=params.format)
 
 
 @router.get(
@@ -28,3 +72,16 @@ def filter_options(request):
 def study_detail(request, exam_id: str):
     """The study's ten contract fields, as in the search results."""
     return selectors.study_detail(exam_id=exam_id)
+
+
+@router.get(
+    "/{exam_id}/full",
+    response=StudyFullOut,
+    by_alias=True,
+    summary="A study's full record",
+    openapi_extra={"responses": {404: {"description": "Study not found"}}},
+)
+def study_full(request, exam_id: str):
+    """Every stored field: the ten contract fields, the four others, the source's
+    unnamed columns, the study's reports and where its data came from."""
+    return selectors.study_full(exam_id=exam_id)

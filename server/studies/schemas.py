@@ -4,11 +4,15 @@ contract's key order: never reorder, rename or add a field here."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
-from server.core.params import PageQuery, StrictQuery, clean_text
+from server.core.errors import InvalidParameter
+from server.core.params import PageQuery, StrictQuery, clean_text, parse_date_bound, parse_int, shown
+from server.reports.schemas import ReportOut
+from server.studies.filters import DEFAULT_SORT, SORTS, StudyFilters
 
 
 class StudyOut(Schema):
@@ -27,6 +31,30 @@ class StudyOut(Schema):
 CONTRACT_FIELDS = tuple(StudyOut.model_fields)
 
 
+class StudyImportOut(Schema):
+    first_imported_at: datetime
+    first_job_id: int | None
+    first_file: str | None
+    last_changed_at: datetime
+    last_job_id: int | None
+    last_file: str | None
+
+
+class StudyFullOut(StudyOut):
+    """The contract's ten fields first, in their order; then everything else stored."""
+
+    medical_record_no: str | None
+    application_order_no: str | None
+    exam_description: str | None
+    certified_physician: str | None
+    extra: dict[str, Any]
+    reports: list[ReportOut]
+    import_: StudyImportOut = Field(alias="import")
+
+
+FULL_FIELDS = ("medical_record_no", "application_order_no", "exam_description", "certified_physician")
+
+
 class FilterOptionsOut(Schema):
     exam_statuses: list[str]
     exam_sources: list[str]
@@ -41,8 +69,11 @@ class StudySearchOut(Schema):
     filters: FilterOptionsOut
 
 
+AGE_MAX = 200
+
+
 class StudyFilterQuery(StrictQuery):
-    """The search's filters, apart from paging."""
+    """The studies' filters, shared by search, statistics and export."""
 
     q: str = Field(
         "",
@@ -50,15 +81,121 @@ class StudyFilterQuery(StrictQuery):
         "exam ID, medical record number or application order number. "
         "`%`, `_` and `\\` are literal.",
     )
-    exam_status: str = Field("", description="Exact status; empty for all")
-    exam_source: str = Field("", description="Exact source (modality); empty for all")
-    exam_item: str = Field("", description="Exact item; empty for all")
+    exam_status: list[str] = Field([], description="Exact status; repeat for several; empty for all")
+    exam_source: list[str] = Field([], description="Exact source (modality); repeat for several")
+    exam_item: list[str] = Field([], description="Exact item; repeat for several")
+    date_from: str = Field("", description="Orders from this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS]), inclusive")
+    date_to: str = Field("", description="Orders up to this day or time, inclusive")
+    patient_age_min: int | None = Field(None, ge=0, le=AGE_MAX, description="Patients at least this old")
+    patient_age_max: int | None = Field(None, ge=0, le=AGE_MAX, description="Patients at most this old")
+    patient_gender: str = Field("", description="Exact gender as stored (M, F, U, ...); empty for all")
 
-    @field_validator("q", "exam_status", "exam_source", "exam_item", mode="before")
+    @field_validator("q", "date_from", "date_to", "patient_gender", mode="before")
     @classmethod
     def _text(cls, value, info):
         return clean_text(info.field_name, value)
 
+    @field_validator("exam_status", "exam_source", "exam_item", mode="before")
+    @classmethod
+    def _texts(cls, value, info):
+        values = value if isinstance(value, list) else [value]
+        return [clean_text(info.field_name, v) for v in values]
 
-class StudySearchQuery(PageQuery, StudyFilterQuery):
-    """Filters first, then paging: the contract's own parameter order."""
+    @field_validator("patient_age_min", "patient_age_max", mode="before")
+    @classmethod
+    def _age(cls, value, info):
+        if value is None or value == "":
+            return None
+        return parse_int(info.field_name, value, minimum=0, maximum=AGE_MAX)
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        self.to_filters()  # refuses an inverted range, naming it
+        return self
+
+    def to_filters(self) -> StudyFilters:
+        order_from = parse_date_bound("date_from", self.date_from, upper=False)
+        order_before = parse_date_bound("date_to", self.date_to, upper=True)
+        if order_from is not None and order_before is not None and order_from >= order_before:
+            raise InvalidParameter("date_from", f"must not be after date_to ({self.date_from} > {self.date_to})")
+        if (
+            self.patient_age_min is not None
+            and self.patient_age_max is not None
+            and self.patient_age_min > self.patient_age_max
+        ):
+            raise InvalidParameter(
+                "patient_age_min",
+                f"must not be above patient_age_max ({self.patient_age_min} > {self.patient_age_max})",
+            )
+        return StudyFilters(
+            q=self.q,
+            exam_status=tuple(self.exam_status),
+            exam_source=tuple(self.exam_source),
+            exam_item=tuple(self.exam_item),
+            patient_gender=self.patient_gender,
+            patient_age_min=self.patient_age_min,
+            patient_age_max=self.patient_age_max,
+            order_from=order_from,
+            order_before=order_before,
+        )
+
+
+class SortQuery(StrictQuery):
+    sort: str = Field(DEFAULT_SORT, description="order_datetime_desc (default), order_datetime_asc or patient_name_asc")
+
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _sort(cls, value):
+        value = clean_text("sort", value)
+        if value not in SORTS:
+            raise InvalidParameter("sort", f"must be one of {', '.join(SORTS)}, got {shown(value)}")
+        return value
+
+
+class StudySearchQuery(PageQuery, SortQuery, StudyFilterQuery):
+    """Filters first, then sort and paging: the contract's own parameters come first."""
+
+
+class ValueCountOut(Schema):
+    value: str | None
+    count: int
+
+
+class TopCountsOut(Schema):
+    top: list[ValueCountOut]
+    other: int
+
+
+class AgeBandOut(Schema):
+    band: str
+    count: int
+
+
+class DayCountOut(Schema):
+    date: str
+    count: int
+
+
+class TurnaroundOut(Schema):
+    count: int
+    median: float | None
+    p90: float | None
+    max: float | None
+
+
+class TurnaroundMinutesOut(Schema):
+    order_to_check_in: TurnaroundOut
+    check_in_to_certification: TurnaroundOut
+    order_to_certification: TurnaroundOut
+
+
+class StudyStatisticsOut(Schema):
+    total: int
+    by_status: list[ValueCountOut]
+    by_source: list[ValueCountOut]
+    by_item: TopCountsOut
+    by_gender: list[ValueCountOut]
+    by_age_band: list[AgeBandOut]
+    daily_volume: list[DayCountOut]
+    turnaround_minutes: TurnaroundMinutesOut
+    by_physician: list[ValueCountOut]
