@@ -39,8 +39,9 @@ columns = ["exam_id", "medical_record_no", "application_order_no", "patient_name
            "patient_age", "exam_status", "exam_source", "exam_item", "exam_description", "order_datetime",
            "check_in_datetime", "report_certification_datetime", "certified_physician"]
 now = datetime.datetime.now()
-sql = (f"INSERT INTO study ({', '.join(columns)}, extra, search_text, name_text, created_at, updated_at) "
-       f"VALUES ({', '.join(['%s'] * (len(columns) + 5))})")
+# The table's other NOT NULL columns get constants: no search index, no derived values.
+sql = (f"INSERT INTO study ({', '.join(columns)}, extra, search_text, name_text, order_day, created_at, updated_at) "
+       f"VALUES ({', '.join(['%s'] * (len(columns) + 6))})")
 source = duckdb.connect(sys.argv[1], read_only=True)
 cursor = source.cursor()
 cursor.execute(f"SELECT {', '.join(columns)} FROM medical_examinations_fact")
@@ -48,7 +49,7 @@ started = time.perf_counter()
 insert_s = 0.0
 with transaction.atomic(), connection.cursor() as db:
     while batch := cursor.fetchmany(5000):
-        rows = [[*row, "{}", "", "", now, now] for row in batch]
+        rows = [[*row, "{}", "", "", "", now, now] for row in batch]
         t = time.perf_counter()
         db.executemany(sql, rows)
         insert_s += time.perf_counter() - t

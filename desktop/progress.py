@@ -8,6 +8,7 @@ from typing import TextIO
 PHASES = {
     "checking": "Checking",
     "importing": "Importing",
+    "indexing": "Indexing",
     "verifying": "Verifying",
     "committing": "Committing",
     "done": "Done",

@@ -387,3 +387,15 @@ def test_progress_rises_to_the_row_count(tmp_path, monkeypatch):
     importing = [done for phase, done, total in seen if phase == "importing"]
     assert importing == [0, 3, 6, 9, 10]
     assert seen[-1] == ("done", 10, 10)
+
+
+def test_an_import_refreshes_the_query_planners_statistics(edge_file):
+    from django.db import connection
+
+    import_duckdb(path=edge_file)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'study'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'study'")
+        assert cursor.fetchone()[0] > 0

@@ -107,6 +107,10 @@ def test_two_imports_at_once_never_interleave(tmp_path):
     assert "Another import is running on this database" in second.stderr
 
 
+def indexes(db) -> list[str]:
+    return sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'study'"))
+
+
 def wait_until_running(data_dir, timeout=60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -126,6 +130,9 @@ def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path)
     first = write_duckdb(tmp_path / "v1.duckdb", [source_row("A"), source_row("B", patient_name="Before")])
     assert import_cli(first, data).returncode == 0
     before = studies(data)
+    with sqlite3.connect(data / "db.sqlite3") as db:
+        indexes_before = indexes(db)
+    assert len(indexes_before) >= 12
 
     # A later export: changes B, adds many studies. Killed part-way through.
     big = write_large_duckdb(tmp_path / "v2.duckdb", 120_000)
@@ -145,6 +152,8 @@ def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path)
     assert studies(data) == before
     with sqlite3.connect(data / "db.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM import_quarantine").fetchone()[0] == 0
+        # The import drops the indexes to rebuild them at the end: the kill undid that too.
+        assert indexes(db) == indexes_before
 
     again = import_cli(big, data, "--json")
     assert again.returncode == 0, again.stderr

@@ -17,11 +17,13 @@ class ImportedRecord(models.Model):
     search_text = models.TextField(default="", editable=False)
     # Clinic wall-clock time, like every time the app shows.
     updated_at = models.DateTimeField(default=local_now)
+    # Not indexed: nothing looks studies up by import, and every index costs the
+    # importer a write per row.
     first_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     last_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:

@@ -140,8 +140,23 @@ def _import(*, path: Path, kind: str, run: ImportRun | None, progress: ProgressF
                 detail = f"The import stopped and nothing of it was kept: {type(exc).__name__}: {exc}"
                 _fail_run(run, detail)
                 raise ImportFailed(detail) from exc
+    refresh_planner_statistics()
     progress("done", total, total)
     return report
+
+
+def refresh_planner_statistics() -> None:
+    """Tell the database's query planner what the tables now hold. Without it SQLite
+    does not know that a status has a handful of values, and reads a million index
+    entries for the filter options instead of skipping between them (300 ms, not
+    0.1). A full ANALYZE (1.4 s for a million studies) rather than a sample: with a
+    sample SQLite still chose table scans the indexes make ten times faster."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=0")
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(s.model._meta.db_table) for s in TABLES))
 
 
 def _import_tables(source, tables, run, progress) -> dict[str, TableReport]:
@@ -216,6 +231,13 @@ class TableImporter:
         repeated = self.source.repeated_keys(self.table, spec.key)
         first_outcome: dict[str, str | None] = {}  # repeated key -> None if stored, else reason
         count_before = self.model.objects.count()
+        # Loading more rows than the table holds: build the indexes once at the end
+        # rather than update them row by row (a million studies: 3x faster). SQLite
+        # only, where the DDL stays invisible to readers until the commit; on
+        # PostgreSQL it would lock every other PC out of the table meanwhile.
+        rebuild_indexes = connection.vendor == "sqlite" and rows_total > count_before
+        if rebuild_indexes:
+            self._drop_indexes()
 
         self.progress("importing", 0, rows_total)
         for batch in self.source.rows(self.table, batch_size=BATCH_SIZE):
@@ -262,9 +284,23 @@ class TableImporter:
                 QuarantinedRow.objects.bulk_create(quarantine)
             self.progress("importing", report.source_rows, rows_total)
 
+        if rebuild_indexes:
+            self.progress("indexing", report.source_rows, rows_total)
+            self._create_indexes()
         self.progress("verifying", report.source_rows, rows_total)
         self._verify_totals(rows_total, count_before)
         return report
+
+    def _drop_indexes(self) -> None:
+        with connection.cursor() as cursor:
+            for index in self.model._meta.indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(index.name)}")
+
+    def _create_indexes(self) -> None:
+        editor = connection.schema_editor(collect_sql=True)  # only to write the SQL, never entered
+        with connection.cursor() as cursor:
+            for index in self.model._meta.indexes:
+                cursor.execute(str(index.create_sql(self.model, editor)))
 
     def _convert(self, values: tuple) -> tuple:
         """The stored values of one source row: spec fields (key first), then extra."""

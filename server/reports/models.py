@@ -23,6 +23,7 @@ class Report(ImportedRecord):
         null=True,
         blank=True,
         related_name="reports",
+        db_index=False,  # report_exam_idx below
     )
     findings = models.TextField(null=True, blank=True)
     radiologist = models.TextField(null=True, blank=True)
