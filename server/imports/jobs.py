@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import close_old_connections, connection
 
 from server.core.errors import DomainError
 from server.imports.errors import ImportBusy, JobNotFound
-from server.imports.locking import import_lock
+from server.imports.locking import refuse_if_importing
 from server.imports.models import ImportRun
 from server.imports.services import import_duckdb, import_preflight
 
@@ -33,7 +33,6 @@ class Job:
     rows_total: int = 0
     report: dict | None = None
     error: str | None = None
-    finished: threading.Event = field(default_factory=threading.Event)
 
     @property
     def active(self) -> bool:
@@ -67,9 +66,7 @@ class ImportJobs:
                 raise ImportBusy(
                     f"An import is already running (job {self._active.job_id}); wait for it to finish"
                 )
-            # Another process (imaging-desk import-duckdb) may hold the database's lock.
-            with import_lock():
-                pass
+            refuse_if_importing()  # another process (imaging-desk import-duckdb) may hold it
             run = ImportRun.objects.create(kind=kind, source_path=str(path))
             job = Job(job_id=run.pk, path=path, kind=kind)
             self._jobs[job.job_id] = job
@@ -101,12 +98,8 @@ class ImportJobs:
         except Exception:
             logger.exception("after import job %s", job.job_id)
         finally:
-            job.finished.set()
             close_old_connections()
             connection.close()
-
-    def get(self, job_id: int) -> Job | None:
-        return self._jobs.get(job_id)
 
     def active(self) -> Job | None:
         job = self._active

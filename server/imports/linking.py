@@ -14,7 +14,7 @@ from django.db import close_old_connections, connection, transaction
 from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, SourceLocked
 from server.imports.jobs import JOBS, ImportJobs, Job
 from server.imports.models import ImportRun, LinkedSource
-from server.imports.locking import import_lock
+from server.imports.locking import refuse_if_importing
 from server.imports.services import ProgressFn, import_duckdb, import_preflight
 from server.imports.source import file_fingerprint
 
@@ -32,8 +32,7 @@ def link_duckdb(*, path: Path | str, on_progress: ProgressFn | None = None) -> t
     """
     path = import_preflight(path=path)
     stat = path.stat()
-    with import_lock():  # fail fast when busy, before waiting on the database's write lock
-        pass
+    refuse_if_importing()
     run = ImportRun.objects.create(kind=ImportRun.Kind.SYNC, source_path=str(path))
     try:
         report = import_duckdb(path=path, kind=ImportRun.Kind.SYNC, run=run, on_progress=on_progress)

@@ -71,3 +71,10 @@ else:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def refuse_if_importing() -> None:
+    """Raise ImportBusy now if another import holds the database: before a caller
+    writes its queued run, which would otherwise wait on that import's write lock."""
+    with import_lock():
+        pass
