@@ -332,3 +332,19 @@ def contract_tasks(contract_reports):
             started_at=dt.datetime(2025, 11, 7, 12, 0, 1), completed_at=dt.datetime(2025, 11, 7, 12, 5),
         ),
     ]
+
+
+def insert_study(db_path: Path, exam_id: str, **fields) -> None:
+    """Write a study straight into a server's SQLite file, as an import in another
+    process would, with the columns the model derives (Study.derive)."""
+    import sqlite3
+
+    from server.studies.models import Study
+
+    when = dt.datetime(2025, 11, 6, 10, 30)
+    row = {"exam_id": exam_id, "order_datetime": when, **fields}
+    row.update(Study.derive(row))
+    row = {"extra": "{}", "created_at": when, "updated_at": when, **row}
+    values = [str(v) if isinstance(v, dt.datetime) else v for v in row.values()]  # Django's SQLite form
+    with sqlite3.connect(db_path, timeout=60) as db:
+        db.execute(f"INSERT INTO study ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", values)

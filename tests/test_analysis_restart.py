@@ -1,12 +1,13 @@
 """A task the server was running when it stopped: failed as interrupted at the next start."""
 
+import datetime as dt
 import json
 import socket
 import sqlite3
 import time
 import urllib.request
 
-from tests.conftest import start_server
+from tests.conftest import insert_study, start_server
 
 
 def get(server, path):
@@ -20,12 +21,9 @@ def test_a_restart_fails_running_tasks_as_interrupted_and_runs_pending_ones(tmp_
     data = tmp_path / "data"
     start_server(data).stop()
     host = socket.gethostname()
+    insert_study(data / "db.sqlite3", "E1", order_datetime=dt.datetime(2025, 1, 1, 8, 0),
+                 check_in_datetime=dt.datetime(2025, 1, 1, 8, 20))
     with sqlite3.connect(data / "db.sqlite3") as db:
-        db.execute(
-            "INSERT INTO study (exam_id, order_datetime, check_in_datetime, minutes_to_check_in, extra, "
-            "search_text, name_text, order_day, created_at, updated_at) VALUES ('E1', '2025-01-01 08:00:00', "
-            "'2025-01-01 08:20:00', 20.0, '{}', 'e1', '', '2025-01-01', '2025-01-01', '2025-01-01')"
-        )
         for status, worker in [("running", f"{host} 999999"), ("pending", f"{host} 999999"),
                                ("running", "another-pc 123")]:
             db.execute(

@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server.studies.search import name_text, search_text
-from tests.conftest import ROOT, start_server, subprocess_env
+from tests.conftest import ROOT, insert_study, start_server, subprocess_env
 
 
 def get(url: str, *, token: str | None = None, cookie: str | None = None, host: str | None = None):
@@ -42,22 +41,6 @@ def run_cli(*args: str, data_dir: Path, timeout: float = 60) -> subprocess.Compl
         [sys.executable, "-m", "desktop", *args, "--data-dir", str(data_dir)],
         cwd=ROOT, env=subprocess_env(data_dir), capture_output=True, text=True, timeout=timeout,
     )
-
-
-def insert_study(db_path: Path, exam_id: str, **fields) -> None:
-    """Write a study straight into the SQLite file, as an import in another process would."""
-    row = {"exam_id": exam_id, "order_datetime": "2025-11-06 10:30:00", **fields}
-    row["search_text"] = search_text(row)
-    row["name_text"] = name_text(row)
-    row["order_day"] = row["order_datetime"][:10]
-    row.setdefault("extra", "{}")
-    row.setdefault("created_at", "2025-11-06 10:30:00")
-    row.setdefault("updated_at", "2025-11-06 10:30:00")
-    with sqlite3.connect(db_path, timeout=60) as db:
-        db.execute(
-            f"INSERT INTO study ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
 
 
 def test_serve_starts_serves_and_stops_cleanly_on_sigterm(server):
