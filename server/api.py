@@ -11,6 +11,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from server import __version__
 from server.analysis.api import router as analysis_router
+from server.composition.api import health_router
+from server.composition.api import studies_router as composed_studies_router
 from server.core.api import router as core_router
 from server.core.auth import LocalAuth
 from server.core.errors import DomainError
@@ -46,8 +48,10 @@ api = ImagingDeskAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 
+api.add_router("/", health_router)
 api.add_router("/", core_router)
 api.add_router("/studies", studies_router)
+api.add_router("/studies", composed_studies_router)  # a study's full record
 api.add_router("/reports", reports_router)
 api.add_router("/analysis", analysis_router)
 api.add_router("/import", imports_router)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from server.imports.demo import COLUMNS as DEMO_COLUMNS
+from server.reports.layout import REPORT_LAYOUT
+from server.studies.layout import STUDY_LAYOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -62,10 +63,10 @@ STUDY_DEFAULTS = {
 
 @pytest.fixture
 def make_study(db):
-    from server.studies.models import Study
+    from server.studies.services import study_create
 
-    def make(exam_id: str, **fields) -> Study:
-        return Study.objects.create(exam_id=exam_id, **{**STUDY_DEFAULTS, **fields})
+    def make(exam_id: str, **fields):
+        return study_create(exam_id=exam_id, **{**STUDY_DEFAULTS, **fields})
 
     return make
 
@@ -98,9 +99,9 @@ CONTRACT_STUDIES = [
 
 @pytest.fixture
 def contract_studies(db):
-    from server.studies.models import Study
+    from server.studies.services import study_create
 
-    return [Study.objects.create(**fields) for fields in CONTRACT_STUDIES]
+    return [study_create(**fields) for fields in CONTRACT_STUDIES]
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -179,7 +180,7 @@ def server(tmp_path):
 # --- DuckDB source files ----------------------------------------------------------------
 
 # The clinic's source layout, as demo-data writes it: the 14 columns and their types.
-SOURCE_COLUMNS = list(DEMO_COLUMNS)
+SOURCE_COLUMNS = list(STUDY_LAYOUT.duckdb_columns)
 SOURCE_NAMES = [name for name, _ in SOURCE_COLUMNS]
 
 
@@ -261,10 +262,7 @@ def postgres_database():
         admin.close()
 
 
-REPORT_COLUMNS = [
-    ("report_id", "VARCHAR"), ("exam_id", "VARCHAR"), ("findings", "VARCHAR"),
-    ("radiologist", "VARCHAR"), ("created_at", "TIMESTAMP"), ("status", "VARCHAR"),
-]
+REPORT_COLUMNS = list(REPORT_LAYOUT.duckdb_columns)
 
 
 def add_table(path: Path, table: str, columns, rows) -> Path:
@@ -300,9 +298,9 @@ CONTRACT_REPORTS = [
 
 @pytest.fixture
 def contract_reports(contract_studies):
-    from server.reports.models import Report
+    from server.reports.services import report_create
 
-    return [Report.objects.create(**fields) for fields in CONTRACT_REPORTS]
+    return [report_create(**fields) for fields in CONTRACT_REPORTS]
 
 
 CONTRACT_RESULTS = {
@@ -336,14 +334,14 @@ def contract_tasks(contract_reports):
 
 def insert_study(db_path: Path, exam_id: str, **fields) -> None:
     """Write a study straight into a server's SQLite file, as an import in another
-    process would, with the columns the model derives (Study.derive)."""
+    process would, with the columns the study derives (study_derive)."""
     import sqlite3
 
-    from server.studies.models import Study
+    from server.studies.derive import study_derive
 
     when = dt.datetime(2025, 11, 6, 10, 30)
     row = {"exam_id": exam_id, "order_datetime": when, **fields}
-    row.update(Study.derive(row))
+    row.update(study_derive(values=row))
     row = {"extra": "{}", "created_at": when, "updated_at": when, **row}
     values = [str(v) if isinstance(v, dt.datetime) else v for v in row.values()]  # Django's SQLite form
     with sqlite3.connect(db_path, timeout=60) as db:

@@ -7,7 +7,7 @@ import pytest
 from server.analysis.base import AnalysisContext
 from server.analysis.errors import AnalysisError
 from server.analysis.lung import LUNG_NODULE_DETECTION
-from server.reports.models import Report
+from server.reports.services import report_create
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ def analyse(study) -> tuple[dict, list]:
 
 
 def add_report(report_id, exam_id, findings, hours=0):
-    Report.objects.create(report_id=report_id, study_id=exam_id, findings=findings,
-                          created_at=dt.datetime(2025, 1, 1) + dt.timedelta(hours=hours))
+    report_create(report_id=report_id, study_id=exam_id, findings=findings,
+                  created_at=dt.datetime(2025, 1, 1) + dt.timedelta(hours=hours))
 
 
 @pytest.mark.parametrize(
@@ -78,6 +78,6 @@ def test_no_mention_means_zero_nodules_and_no_confidence_or_recommendation(make_
 def test_a_study_without_report_findings_fails_with_the_reason(make_study, reports):
     study = make_study("E1")
     for i, findings in enumerate(reports):
-        Report.objects.create(report_id=f"R{i}", study_id="E1", findings=findings)
+        report_create(report_id=f"R{i}", study_id="E1", findings=findings)
     with pytest.raises(AnalysisError, match="has no report findings to read"):
         analyse(study)

@@ -9,7 +9,7 @@ import pytest
 from server.analysis.base import AnalysisType
 from server.analysis.models import AnalysisTask
 from server.analysis.registry import ANALYSIS_TYPES
-from server.reports.models import Report
+from server.reports.services import report_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,7 +85,7 @@ def test_deleting_a_running_task_cancels_it_and_it_never_comes_back(api, make_st
 
 def test_real_analyses_complete_through_the_pool(api, make_study):
     make_study("E1", exam_source="CT", check_in_datetime=dt.datetime(2025, 1, 1, 8, 30))
-    Report.objects.create(report_id="R1", study_id="E1", findings="A 7 mm nodule in the RUL.")
+    report_create(report_id="R1", study_id="E1", findings="A 7 mm nodule in the RUL.")
     ids = [
         api.post(TASKS, {"exam_id": "E1", "analysis_type": kind}, content_type="application/json").json()["task_id"]
         for kind in ("lung_nodule_detection", "turnaround_review")

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from server.reports.models import Report
+from server.reports.services import report_create
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ def reports(make_study):
         ("R5", None, "No study at all.", None, None, "final"),
     ]
     for report_id, exam_id, findings, radiologist, created_at, status in rows:
-        Report.objects.create(report_id=report_id, study_id=exam_id, findings=findings,
-                              radiologist=radiologist, created_at=created_at, status=status)
+        report_create(report_id=report_id, study_id=exam_id, findings=findings,
+                      radiologist=radiologist, created_at=created_at, status=status)
 
 
 def test_reports_come_newest_first_then_by_report_id_with_undated_ones_last(api, reports):
@@ -73,7 +73,7 @@ def test_reports_filter_by_q_status_and_the_studys_status(api, reports, params, 
 
 
 def test_the_status_filter_options_are_every_report_status_sorted(api, reports):
-    Report.objects.create(report_id="R6", status="")
+    report_create(report_id="R6", status="")
     body = api.get(SEARCH, {"status": "amended"}).json()
     assert body["filters"] == {"statuses": ["amended", "final", "preliminary"]}
     assert body["total"] == 1
@@ -83,8 +83,8 @@ def test_walking_every_page_yields_each_report_once(api, make_study):
     make_study("E1", patient_name="Needle")
     when = dt.datetime(2025, 1, 1)
     for i in range(45):
-        Report.objects.create(report_id=f"R{(i * 7) % 45:02d}", study_id="E1" if i % 2 else "X",
-                              findings="needle" if i % 3 else "hay", created_at=when + dt.timedelta(hours=i % 5))
+        report_create(report_id=f"R{(i * 7) % 45:02d}", study_id="E1" if i % 2 else "X",
+                      findings="needle" if i % 3 else "hay", created_at=when + dt.timedelta(hours=i % 5))
     for q in ("", "needle"):
         seen, page = [], 1
         while ids := report_ids(api.get(SEARCH, {"q": q, "page": page, "page_size": 4})):

@@ -212,8 +212,8 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path):
         blocker.execute("BEGIN IMMEDIATE")
         script = (
             "import django, datetime; django.setup()\n"
-            "from server.studies.models import Study\n"
-            "Study.objects.create(exam_id='W2', order_datetime=datetime.datetime(2025, 1, 1))\n"
+            "from server.studies.services import study_create\n"
+            "study_create(exam_id='W2', order_datetime=datetime.datetime(2025, 1, 1))\n"
             "print('written')\n"
         )
         env = subprocess_env(data, DJANGO_SETTINGS_MODULE="server.settings")

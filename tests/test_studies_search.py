@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 
+from server.studies.services import study_update
+
 pytestmark = pytest.mark.django_db
 
 SEARCH = "/api/v1/studies/search"
@@ -130,8 +132,7 @@ def test_q_never_matches_across_two_fields(api, make_study):
 
 def test_search_follows_an_edited_study(api, make_study):
     study = make_study("S1", patient_name="Old Name")
-    study.patient_name = "New Name"
-    study.save(update_fields=["patient_name"])
+    study_update(study=study, patient_name="New Name")
     assert exam_ids(api.get(SEARCH, {"q": "new name"})) == ["S1"]
     assert exam_ids(api.get(SEARCH, {"q": "old name"})) == []
 

@@ -1,28 +1,10 @@
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from server import __version__
 from server.core.auth import LOGIN_CODE_TTL_S, login_code_create
-from server.core.schemas import HealthOut, LoginLinkOut, MeOut
-from server.database import vendor_name
-from server.imports.linking import link_status
-from server.studies.selectors import study_count
+from server.core.schemas import LoginLinkOut, MeOut
 
 router = Router(tags=["Service"])
-
-
-@router.get("/health", response=HealthOut, auth=None, summary="Health (no token needed)")
-def health(request: HttpRequest):
-    """Whether the server and its database answer, how many studies it holds, and
-    the linked DuckDB file (if any) with the time of its last sync."""
-    return {
-        "status": "ok",
-        "version": __version__,
-        "database": vendor_name(settings.DATABASES["default"]["ENGINE"]),
-        "studies": study_count(),
-        "linked_source": link_status(),
-    }
 
 
 @router.get("/auth/me", response=MeOut, summary="Who is calling")

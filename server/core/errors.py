@@ -24,9 +24,3 @@ class InvalidParameter(DomainError):
 class NotFound(DomainError):
     status_code = 404
 
-
-class NotAuthenticated(DomainError):
-    status_code = 401
-
-    def __init__(self, detail: str = "Not authenticated") -> None:
-        super().__init__(detail)

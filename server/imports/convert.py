@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from server.clock import to_local
+from server.core.layout import DATETIME, INTEGER, TEXT
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -154,4 +155,4 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-PARSERS = {"text": to_text, "integer": to_integer, "datetime": to_datetime}
+PARSERS = {TEXT: to_text, INTEGER: to_integer, DATETIME: to_datetime}

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import json
 
+from server.core.layout import DATETIME
+
 
 class DatabaseForm:
     def __init__(self, connection, columns: list[str], kinds: list[str], extra: str) -> None:
         """columns and kinds: the spec fields in order (key first); extra follows them."""
         self.sqlite = connection.vendor == "sqlite"
-        self.datetime_positions = [i for i, kind in enumerate(kinds) if kind == "datetime"]
+        self.datetime_positions = [i for i, kind in enumerate(kinds) if kind == DATETIME]
         quote = connection.ops.quote_name
         selected = []
         for name, kind in zip(columns, kinds):
             # SQLite: the stored text itself. CAST has no declared type, so Django's
             # datetime converter does not re-parse it on the way out.
-            if self.sqlite and kind == "datetime":
+            if self.sqlite and kind == DATETIME:
                 selected.append(f"CAST({quote(name)} AS TEXT)")
             else:
                 selected.append(quote(name))

@@ -4,48 +4,6 @@ from server.clock import local_now
 from server.core.fields import OrderedJSONField
 
 
-class ImportedRecord(models.Model):
-    """A row that comes from the clinic's source file (a study, a report).
-
-    Besides its own columns it keeps the source's unnamed columns, a search index
-    text derived from its fields, and which imports stored and last changed it.
-    """
-
-    # Source columns the model does not name, so that an import never drops data.
-    extra = OrderedJSONField(default=dict, blank=True)
-    # Derived by derive(); never edited by hand.
-    search_text = models.TextField(default="", editable=False)
-    # Clinic wall-clock time, like every time the app shows.
-    updated_at = models.DateTimeField(default=local_now)
-    # Not indexed: nothing looks studies up by import, and every index costs the
-    # importer a write per row.
-    first_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
-    )
-    last_import = models.ForeignKey(
-        "imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
-    )
-
-    class Meta:
-        abstract = True
-
-    @staticmethod
-    def derive(values) -> dict:
-        """Fields computed from the others (the importer calls this too)."""
-        return {}
-
-    def save(self, *args, **kwargs):
-        derived = self.derive(self.__dict__)
-        for name, value in derived.items():
-            setattr(self, name, value)
-        if not self._state.adding:
-            self.updated_at = local_now()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, *derived, "updated_at"}
-        super().save(*args, **kwargs)
-
-
 class ImportRun(models.Model):
     """One import of a DuckDB file (a job), kept as the import history.
 

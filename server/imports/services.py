@@ -350,7 +350,7 @@ class TableImporter:
         inserts, updates, expected = [], [], {}
         for key, record in staged.items():
             written, readback = self.db_form.write(record)
-            derived = list(self.spec.derived(dict(zip(self.names, record))).values())
+            derived = list(self.spec.derive(values=dict(zip(self.names, record))).values())
             before = existing.get(key)
             if before is None:
                 inserts.append([*written, *derived])

@@ -1,20 +1,21 @@
 from django.db import models
 
 from server.clock import local_now
-from server.imports.models import ImportedRecord
-from server.reports.search import report_search_text
+from server.core.records import SourceRecord, source_columns
+from server.reports.layout import REPORT_LAYOUT
 from server.studies.models import Study
 
 
-class Report(ImportedRecord):
-    """A radiology report from the clinic's source `reports` table.
+class Report(source_columns(REPORT_LAYOUT, module=__name__, declared=("exam_id",)), SourceRecord):
+    """A radiology report from the clinic's source `reports` table (its fields come
+    from server/reports/layout.py; the search text is derived by server/reports/derive.py).
 
     exam_id is kept as the source gave it, whether or not such a study exists: a
     report whose study is missing (an orphan) is kept, never dropped, and shows
     null patient_name and exam_item.
     """
 
-    report_id = models.TextField(primary_key=True)
+    # The source's exam_id column, as a link to the study for the searches' joins.
     study = models.ForeignKey(
         Study,
         db_column="exam_id",
@@ -25,10 +26,6 @@ class Report(ImportedRecord):
         related_name="reports",
         db_index=False,  # report_exam_idx below
     )
-    findings = models.TextField(null=True, blank=True)
-    radiologist = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(null=True, blank=True, help_text="as the source gave it")
-    status = models.TextField(null=True, blank=True)
 
     # When Imaging Desk first stored it (the source has its own created_at).
     imported_at = models.DateTimeField(default=local_now)
@@ -43,7 +40,3 @@ class Report(ImportedRecord):
 
     def __str__(self) -> str:
         return self.report_id
-
-    @staticmethod
-    def derive(values) -> dict:
-        return {"search_text": report_search_text(values)}

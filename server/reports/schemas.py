@@ -21,8 +21,6 @@ class ReportOut(Schema):
     status: str | None
 
 
-REPORT_FIELDS = tuple(ReportOut.model_fields)
-
 
 class ReportFiltersOut(Schema):
     statuses: list[str]

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from server.core.params import clean_text, page_slice
 from server.reports.errors import ReportNotFound
-from server.reports.filters import filter_reports, search_order
+from server.reports.filters import SEARCH_ORDER, filter_reports, search_order
 from server.reports.models import Report
 
 # Contract field -> the column it is read from.
@@ -44,6 +44,11 @@ def report_search(
         order = search_order(q=q, total=total, end=window.stop)
         rows = report_rows(matches.order_by(*order)[window])
     return {"data": rows, "total": total, "page": page, "page_size": page_size, "filters": report_filter_options()}
+
+
+def report_rows_of_study(*, exam_id: str) -> list[dict]:
+    """A study's reports, in the search's order (newest first)."""
+    return report_rows(Report.objects.filter(study_id=exam_id).order_by(*SEARCH_ORDER))
 
 
 def report_detail(*, report_id: str) -> dict:

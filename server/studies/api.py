@@ -6,7 +6,6 @@ from server.studies.schemas import (
     FilterOptionsOut,
     SortQuery,
     StudyFilterQuery,
-    StudyFullOut,
     StudyOut,
     StudySearchOut,
     StudySearchQuery,
@@ -72,16 +71,3 @@ def export(request, params: Query[ExportQuery]):
 def study_detail(request, exam_id: str):
     """The study's ten contract fields, as in the search results."""
     return selectors.study_detail(exam_id=exam_id)
-
-
-@router.get(
-    "/{exam_id}/full",
-    response=StudyFullOut,
-    by_alias=True,
-    summary="A study's full record",
-    openapi_extra={"responses": {404: {"description": "Study not found"}}},
-)
-def study_full(request, exam_id: str):
-    """Every stored field: the ten contract fields, the four others, the source's
-    unnamed columns, the study's reports and where its data came from."""
-    return selectors.study_full(exam_id=exam_id)

@@ -20,11 +20,12 @@ from django.http import FileResponse, StreamingHttpResponse
 
 from server.clock import local_now
 from server.core.errors import InvalidParameter
-from server.imports.tables import STUDIES
+from server.core.layout import TEXT
 from server.studies.filters import StudyFilters, search_order
+from server.studies.layout import STUDY_LAYOUT
 from server.studies.models import Study
 
-COLUMNS = STUDIES.column_names  # the source's 14 columns, in its order
+COLUMNS = STUDY_LAYOUT.names  # the source's 14 columns, in its order
 FORMATS = ("csv", "xlsx")
 XLSX_MAX_ROWS = 1_048_576 - 1  # one worksheet's rows, less the header
 XLSX_MAX_CHARS = 32_767  # one cell's text
@@ -77,7 +78,7 @@ def xlsx_text(value: str) -> str:
 
 def _too_long_for_xlsx(matches) -> str | None:
     """Why these studies do not fit in xlsx cells (32,767 characters at most), or None."""
-    text_columns = [c.name for c in STUDIES.columns if c.kind == "text"]
+    text_columns = [c.name for c in STUDY_LAYOUT.columns if c.kind == TEXT]
     longest = matches.aggregate(**{c: Max(Length(c)) for c in text_columns})
     for column in text_columns:
         if (longest[column] or 0) > XLSX_MAX_CHARS:

@@ -1,46 +1,19 @@
 from django.db import models
 
 from server.clock import local_now
-from server.imports.models import ImportedRecord
-from server.studies.search import name_text, search_text
+from server.core.records import SourceRecord, source_columns
+from server.studies.layout import STUDY_LAYOUT
 
 
-# Turnaround intervals: derived column, start time, end time.
-INTERVALS = (
-    ("minutes_to_check_in", "order_datetime", "check_in_datetime"),
-    ("minutes_to_certification", "check_in_datetime", "report_certification_datetime"),
-    ("minutes_order_to_certification", "order_datetime", "report_certification_datetime"),
-)
-
-
-def minutes_between(start, end) -> float | None:
-    if start is None or end is None:
-        return None
-    return (end - start).total_seconds() / 60
-
-
-class Study(ImportedRecord):
-    """One imaging examination, with the 14 columns of the clinic's source table.
+class Study(source_columns(STUDY_LAYOUT, module=__name__), SourceRecord):
+    """One imaging examination: the 14 columns of the clinic's source table (their
+    fields come from server/studies/layout.py), then what Imaging Desk derives from
+    them (server/studies/derive.py) and keeps about them.
 
     Only exam_id and order_datetime are required: the source may leave anything else
     empty, and values are stored exactly as the source held them (never trimmed,
     never mapped to a fixed list of choices). Datetimes are naive local wall-clock time.
     """
-
-    exam_id = models.TextField(primary_key=True)
-    medical_record_no = models.TextField(null=True, blank=True)
-    application_order_no = models.TextField(null=True, blank=True)
-    patient_name = models.TextField(null=True, blank=True)
-    patient_gender = models.TextField(null=True, blank=True)
-    patient_age = models.BigIntegerField(null=True, blank=True)
-    exam_status = models.TextField(null=True, blank=True)
-    exam_source = models.TextField(null=True, blank=True)
-    exam_item = models.TextField(null=True, blank=True)
-    exam_description = models.TextField(null=True, blank=True)
-    order_datetime = models.DateTimeField()
-    check_in_datetime = models.DateTimeField(null=True, blank=True)
-    report_certification_datetime = models.DateTimeField(null=True, blank=True)
-    certified_physician = models.TextField(null=True, blank=True)
 
     # The patient's name alone, folded, for the reports search; derived like search_text.
     name_text = models.TextField(default="", editable=False)
@@ -81,15 +54,6 @@ class Study(ImportedRecord):
 
     def __str__(self) -> str:
         return self.exam_id  # never the patient's name: this ends up in logs
-
-    @staticmethod
-    def derive(values) -> dict:
-        return {
-            "search_text": search_text(values),
-            "name_text": name_text(values),
-            **{name: minutes_between(values.get(start), values.get(end)) for name, start, end in INTERVALS},
-            "order_day": values["order_datetime"].date().isoformat() if values.get("order_datetime") else "",
-        }
 
 
 class MatchedStudy(models.Model):

@@ -4,14 +4,12 @@ contract's key order: never reorder, rename or add a field here."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from ninja import Field, Schema
 from pydantic import field_validator, model_validator
 
 from server.core.errors import InvalidParameter
 from server.core.params import PageQuery, StrictQuery, clean_text, parse_date_bound, parse_int, shown
-from server.reports.schemas import ReportOut
 from server.studies.filters import DEFAULT_SORT, SORTS, StudyFilters
 
 
@@ -29,30 +27,6 @@ class StudyOut(Schema):
 
 
 CONTRACT_FIELDS = tuple(StudyOut.model_fields)
-
-
-class StudyImportOut(Schema):
-    first_imported_at: datetime
-    first_job_id: int | None
-    first_file: str | None
-    last_changed_at: datetime
-    last_job_id: int | None
-    last_file: str | None
-
-
-class StudyFullOut(StudyOut):
-    """The contract's ten fields first, in their order; then everything else stored."""
-
-    medical_record_no: str | None
-    application_order_no: str | None
-    exam_description: str | None
-    certified_physician: str | None
-    extra: dict[str, Any]
-    reports: list[ReportOut]
-    import_: StudyImportOut = Field(alias="import")
-
-
-FULL_FIELDS = ("medical_record_no", "application_order_no", "exam_description", "certified_physician")
 
 
 class FilterOptionsOut(Schema):

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from server.core.params import clean_text, page_slice
 from server.studies.errors import StudyNotFound
-from server.reports.filters import SEARCH_ORDER as REPORT_ORDER
-from server.reports.models import Report
-from server.reports.selectors import report_rows
 from server.studies.filters import DEFAULT_SORT, StudyFilters, search_order
 from server.studies.models import Study
-from server.studies.schemas import CONTRACT_FIELDS, FULL_FIELDS
+from server.studies.schemas import CONTRACT_FIELDS
 
 # filters.options key -> Study field
 FILTER_OPTION_FIELDS = {
@@ -65,32 +62,6 @@ def study_detail(*, exam_id: str) -> dict:
     if row is None:
         raise StudyNotFound()
     return row
-
-
-def study_full(*, exam_id: str) -> dict:
-    """Every stored field of a study: the contract's ten, the four others, the source's
-    unnamed columns, its reports (newest first) and where its data came from."""
-    exam_id = clean_text("exam_id", exam_id)
-    study = (
-        Study.objects.filter(exam_id=exam_id)
-        .select_related("first_import", "last_import")
-        .first()
-    )
-    if study is None:
-        raise StudyNotFound()
-    return {
-        **{name: getattr(study, name) for name in (*CONTRACT_FIELDS, *FULL_FIELDS)},
-        "extra": study.extra,
-        "reports": report_rows(Report.objects.filter(study_id=exam_id).order_by(*REPORT_ORDER)),
-        "import": {
-            "first_imported_at": study.created_at,
-            "first_job_id": study.first_import_id,
-            "first_file": study.first_import.source_path if study.first_import else None,
-            "last_changed_at": study.updated_at,
-            "last_job_id": study.last_import_id,
-            "last_file": study.last_import.source_path if study.last_import else None,
-        },
-    }
 
 
 def study_count() -> int:
