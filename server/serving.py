@@ -44,19 +44,6 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def mark_interrupted_imports() -> None:
-    """Imports a crashed process left "running" are failed now, unless one really runs."""
-    from server.imports.errors import ImportBusy
-    from server.imports.locking import import_lock
-    from server.imports.services import mark_interrupted_runs
-
-    try:
-        with import_lock():
-            mark_interrupted_runs()
-    except ImportBusy:
-        pass
-
-
 def login_url(url: str) -> str:
     from server.core.auth import login_code_create
 
@@ -129,9 +116,10 @@ def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdo
     migrate()
     from server.core.auth import expected_token
     from server.imports.linking import LinkWatcher
+    from server.imports.services import import_recover_interrupted
 
     expected_token()  # create the API token at first start, not at the first request
-    mark_interrupted_imports()
+    import_recover_interrupted()
     from server.analysis.runner import recover_tasks
 
     recover_tasks()

@@ -1,4 +1,4 @@
-"""The lossless DuckDB import (server/imports/services.py), called as a library."""
+"""The lossless DuckDB import (server/imports/services.py and engine.py), called as a library."""
 
 import datetime as dt
 import decimal
@@ -330,17 +330,17 @@ def test_the_source_file_is_never_changed(edge_file):
 
 
 def test_a_failed_read_back_rolls_everything_back(tmp_path, monkeypatch):
-    from server.imports import services
+    from server.imports import engine
 
     import_duckdb(path=write_duckdb(tmp_path / "v1.duckdb", [source_row("A")]))
     before = database_snapshot()
-    original = services.TableImporter._existing
+    original = engine.TableImporter._existing
 
     def corrupted(self, keys):
         found = original(self, keys)
         return {k: (row[0], "tampered", *row[2:]) for k, row in found.items()}
 
-    monkeypatch.setattr(services.TableImporter, "_existing", corrupted)
+    monkeypatch.setattr(engine.TableImporter, "_existing", corrupted)
     with pytest.raises(ImportFailed, match="Verification failed"):
         import_duckdb(path=write_duckdb(tmp_path / "v2.duckdb", [source_row("B"), source_row("C")]))
     assert database_snapshot() == before
@@ -376,9 +376,9 @@ def test_the_history_records_file_size_hash_times_and_counts(edge_file):
 
 
 def test_progress_rises_to_the_row_count(tmp_path, monkeypatch):
-    from server.imports import services
+    from server.imports import engine
 
-    monkeypatch.setattr(services, "BATCH_SIZE", 3)
+    monkeypatch.setattr(engine, "BATCH_SIZE", 3)
     seen = []
     import_duckdb(
         path=write_duckdb(tmp_path / "p.duckdb", [source_row(f"P{i}") for i in range(10)]),

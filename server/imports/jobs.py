@@ -13,9 +13,8 @@ from django.db import close_old_connections, connection
 
 from server.core.errors import DomainError
 from server.imports.errors import ImportBusy, JobNotFound
-from server.imports.locking import refuse_if_importing
 from server.imports.models import ImportRun
-from server.imports.services import import_duckdb, import_preflight
+from server.imports.services import import_queue, import_run
 
 logger = logging.getLogger("imaging_desk.imports")
 
@@ -60,15 +59,13 @@ class ImportJobs:
     ) -> Job:
         """Check the file and start importing it; raises ImportRefused or ImportBusy.
         on_finish(job) runs on the worker thread once the job is done or failed."""
-        path = import_preflight(path=path)
         with self._lock:
             if self._active is not None and self._active.active:
                 raise ImportBusy(
                     f"An import is already running (job {self._active.job_id}); wait for it to finish"
                 )
-            refuse_if_importing()  # another process (imaging-desk import-duckdb) may hold it
-            run = ImportRun.objects.create(kind=kind, source_path=str(path))
-            job = Job(job_id=run.pk, path=path, kind=kind)
+            run = import_queue(path=path, kind=kind)  # another process may hold the database
+            job = Job(job_id=run.pk, path=Path(run.source_path), kind=kind)
             self._jobs[job.job_id] = job
             self._active = job
             # Finished jobs answer from the history as well; keep only recent ones here.
@@ -85,7 +82,7 @@ class ImportJobs:
             job.state, job.phase, job.rows_done, job.rows_total = ImportRun.State.RUNNING, phase, done, total
 
         try:
-            job.report = import_duckdb(path=job.path, kind=job.kind, run=run, on_progress=progress)
+            job.report = import_run(run=run, on_progress=progress)
             job.state, job.phase = ImportRun.State.DONE, "done"
         except DomainError as exc:
             job.state, job.phase, job.error = ImportRun.State.FAILED, "failed", exc.detail

@@ -13,9 +13,9 @@ from django.db import close_old_connections, connection, transaction
 
 from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, SourceLocked
 from server.imports.jobs import JOBS, ImportJobs, Job
+from server.imports.engine import ProgressFn
 from server.imports.models import ImportRun, LinkedSource
-from server.imports.locking import refuse_if_importing
-from server.imports.services import ProgressFn, import_duckdb, import_preflight
+from server.imports.services import import_queue, import_run
 from server.imports.source import file_fingerprint
 
 logger = logging.getLogger("imaging_desk.linking")
@@ -30,12 +30,11 @@ def link_duckdb(*, path: Path | str, on_progress: ProgressFn | None = None) -> t
     once the first sync has finished, so a running server's watcher never starts a
     second, redundant sync of it meanwhile.
     """
-    path = import_preflight(path=path)
+    run = import_queue(path=path, kind=ImportRun.Kind.SYNC)
+    path = Path(run.source_path)
     stat = path.stat()
-    refuse_if_importing()
-    run = ImportRun.objects.create(kind=ImportRun.Kind.SYNC, source_path=str(path))
     try:
-        report = import_duckdb(path=path, kind=ImportRun.Kind.SYNC, run=run, on_progress=on_progress)
+        report = import_run(run=run, on_progress=on_progress)
     except ImportFailed as exc:
         link = _replace_link(path)
         record_sync(link_id=link.pk, run_id=run.pk, stat=stat, error=exc.detail)

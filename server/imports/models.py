@@ -4,6 +4,10 @@ from server.clock import local_now
 from server.core.fields import OrderedJSONField
 
 
+# The studies' counts of a finished run, kept as columns of its own (and in the report).
+RUN_COUNTS = ("source_rows", "inserted", "updated", "unchanged", "duplicates", "quarantined", "not_in_source")
+
+
 class ImportRun(models.Model):
     """One import of a DuckDB file (a job), kept as the import history.
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from server.core.params import page_slice
 from server.imports.errors import JobNotFound
-from server.imports.models import ImportRun, QuarantinedRow
+from server.imports.models import RUN_COUNTS, ImportRun, QuarantinedRow
 from server.imports.tables import REPORTS
-
-COUNTS = ("source_rows", "inserted", "updated", "unchanged", "duplicates", "quarantined", "not_in_source")
-
 
 def import_history(*, page: int, page_size: int) -> dict:
     runs = ImportRun.objects.order_by("-id")
@@ -17,7 +14,7 @@ def import_history(*, page: int, page_size: int) -> dict:
             {
                 "job_id": run.pk, "kind": run.kind, "path": run.source_path, "size": run.source_size,
                 "sha256": run.source_sha256, "started_at": run.started_at, "finished_at": run.finished_at,
-                "outcome": run.state, **{name: getattr(run, name) for name in COUNTS},
+                "outcome": run.state, **{name: getattr(run, name) for name in RUN_COUNTS},
                 "error": run.error or None,
             }
             for run in runs[page_slice(page=page, page_size=page_size)]
