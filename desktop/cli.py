@@ -270,22 +270,19 @@ def cmd_unlink(args) -> int:
 def cmd_demo_data(args) -> int:
     import time
 
-    from server.imports.demo import demo_data_write
+    from server.demo import demo_data_write
 
     started = time.perf_counter()
     try:
-        rows = demo_data_write(
+        data = demo_data_write(
             path=Path(args.path), rows=args.rows, seed=args.seed, force=args.force, reports=not args.no_reports
         )
     except (ValueError, OSError) as exc:
         return _fail(str(exc))
     elapsed = time.perf_counter() - started
-    written = f"{rows:,} examinations"
+    written = f"{data.examinations:,} examinations"
     if not args.no_reports:
-        import duckdb
-
-        with duckdb.connect(args.path, read_only=True) as con:
-            written += f" and {con.execute('SELECT count(*) FROM reports').fetchone()[0]:,} reports"
+        written += f" and {data.reports:,} reports"
     print(f"Wrote {written} to {args.path} in {elapsed:.1f} s (seed {args.seed})")
     return 0
 

@@ -10,33 +10,14 @@ from collections import Counter
 import duckdb
 import pytest
 
-from server.imports.demo import RADIOLOGISTS, demo_data_write
+from server.demo import DemoData, demo_data_write
+from server.demo.vocabulary import RADIOLOGISTS
+from server.reports.layout import REPORT_LAYOUT
+from server.studies.layout import STUDY_LAYOUT
 
 ROWS = 2_000
-COLUMNS = [
-    ("exam_id", "VARCHAR"),
-    ("medical_record_no", "VARCHAR"),
-    ("application_order_no", "VARCHAR"),
-    ("patient_name", "VARCHAR"),
-    ("patient_gender", "VARCHAR"),
-    ("patient_age", "INTEGER"),
-    ("exam_status", "VARCHAR"),
-    ("exam_source", "VARCHAR"),
-    ("exam_item", "VARCHAR"),
-    ("exam_description", "VARCHAR"),
-    ("order_datetime", "TIMESTAMP"),
-    ("check_in_datetime", "TIMESTAMP"),
-    ("report_certification_datetime", "TIMESTAMP"),
-    ("certified_physician", "VARCHAR"),
-]
-REPORT_COLUMNS = [
-    ("report_id", "VARCHAR"),
-    ("exam_id", "VARCHAR"),
-    ("findings", "VARCHAR"),
-    ("radiologist", "VARCHAR"),
-    ("created_at", "TIMESTAMP"),
-    ("status", "VARCHAR"),
-]
+COLUMNS = list(STUDY_LAYOUT.duckdb_columns)
+REPORT_COLUMNS = list(REPORT_LAYOUT.duckdb_columns)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 CHEST_ITEMS = {"Chest CT", "Chest X-ray", "Chest radiograph PA/lateral"}
 # A sentence ends at a full stop followed by a space (so "1.2 cm" stays whole) or at "。".
@@ -62,6 +43,11 @@ def table_names(path) -> list[str]:
         return [n for (n,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
 
 
+def report_count(path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+
 def sentences(findings: str) -> list[str]:
     return [s for s in SENTENCE_END.split(findings) if s]
 
@@ -69,7 +55,8 @@ def sentences(findings: str) -> list[str]:
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "source.duckdb"
-    assert demo_data_write(path=path, rows=ROWS, seed=7) == ROWS
+    written = demo_data_write(path=path, rows=ROWS, seed=7)
+    assert written == DemoData(path=path, examinations=ROWS, reports=report_count(path))
     return path
 
 
@@ -131,10 +118,10 @@ def test_it_writes_and_returns_the_requested_number_of_rows(rows):
 
 
 def test_nulls_chinese_text_and_microseconds_survive_exactly(rows):
-    from server.imports.demo import _batches
+    from server.demo.exams import batches
 
     epoch = dt.datetime(1970, 1, 1)
-    generated = [value for batch in _batches(ROWS, 7) for value in zip(*batch)]
+    generated = [value for batch in batches(ROWS, 7) for value in zip(*batch)]
     expected = [
         tuple(epoch + dt.timedelta(microseconds=v) if kind == "TIMESTAMP" and v is not None else v
               for v, (_, kind) in zip(row, COLUMNS))
@@ -251,8 +238,19 @@ def test_adding_the_reports_left_the_examinations_of_a_seed_unchanged(tmp_path, 
 
 def test_without_reports_the_file_has_no_reports_table(tmp_path):
     path = tmp_path / "alone.duckdb"
-    assert demo_data_write(path=path, rows=ROWS, seed=7, reports=False) == ROWS
+    assert demo_data_write(path=path, rows=ROWS, seed=7, reports=False) == DemoData(path, ROWS, 0)
     assert table_names(path) == ["medical_examinations_fact"]
+
+
+def test_it_returns_the_number_of_reports_the_file_holds(tmp_path):
+    path = tmp_path / "counted.duckdb"
+    written = demo_data_write(path=path, rows=500, seed=5)
+    assert written.reports == report_count(path) == len(read_reports(path)) > 0
+    assert (written.path, written.examinations) == (path, len(read_rows(path)))
+
+
+def test_without_reports_it_returns_no_reports(tmp_path):
+    assert demo_data_write(path=tmp_path / "alone.duckdb", rows=300, seed=5, reports=False).reports == 0
 
 
 def test_report_ids_are_unique_and_numbered(reports):
@@ -363,7 +361,7 @@ def test_patients_with_chinese_names_mostly_get_chinese_findings(reports, exams)
 
 def test_zero_rows_writes_empty_tables(tmp_path):
     path = tmp_path / "empty.duckdb"
-    assert demo_data_write(path=path, rows=0) == 0
+    assert demo_data_write(path=path, rows=0) == DemoData(path, 0, 0)
     assert read_rows(path) == []
     assert read_reports(path) == []
 
@@ -381,7 +379,7 @@ def test_an_existing_file_is_kept_without_force(tmp_path):
 def test_force_replaces_an_existing_file(tmp_path):
     path = tmp_path / "source.duckdb"
     path.write_bytes(b"old")
-    assert demo_data_write(path=path, rows=10, force=True) == 10
+    assert demo_data_write(path=path, rows=10, force=True).examinations == 10
     assert len(read_rows(path)) == 10
 
 
@@ -399,15 +397,15 @@ def test_a_missing_folder_is_refused(tmp_path):
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
-    import server.imports.demo as demo
+    import server.demo.writer as writer
 
-    original = demo._batches
+    original = writer.batches
 
     def interrupted(rows, seed):
         yield from original(rows, seed)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(demo, "_batches", interrupted)
+    monkeypatch.setattr(writer, "batches", interrupted)
     with pytest.raises(KeyboardInterrupt):
         demo_data_write(path=tmp_path / "source.duckdb", rows=10)
     assert list(tmp_path.iterdir()) == []
