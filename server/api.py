@@ -29,9 +29,6 @@ class ImagingDeskAPI(NinjaAPI):
     def get_content_type(self) -> str:
         return ContractJSONRenderer.media_type
 
-    def set_default_exception_handlers(self) -> None:
-        pass  # all handlers are registered below
-
 
 api = ImagingDeskAPI(
     title="Imaging Desk API",
@@ -55,6 +52,9 @@ api.add_router("/studies", composed_studies_router)  # a study's full record
 api.add_router("/reports", reports_router)
 api.add_router("/analysis", analysis_router)
 api.add_router("/import", imports_router)
+
+# The handlers below take the place of Django Ninja's defaults for the same errors;
+# any other default it registers stays, answering {"detail": ...} with its status.
 
 
 @api.exception_handler(DomainError)

@@ -3,7 +3,7 @@
 import pytest
 
 from server.core.errors import InvalidParameter
-from server.core.params import parse_int
+from server.core.params import one_of, parse_int
 
 pytestmark = pytest.mark.django_db
 
@@ -89,4 +89,27 @@ def test_parse_int_accepts_plain_decimal_integers(raw, minimum, maximum, expecte
 def test_parse_int_refuses_everything_else_with_a_message(raw, maximum, message):
     with pytest.raises(InvalidParameter) as error:
         parse_int("n", raw, minimum=1, maximum=maximum)
+    assert error.value.detail == message
+
+
+@pytest.mark.parametrize(
+    "raw,empty,expected",
+    [("csv", False, "csv"), ("xlsx", False, "xlsx"), ("", True, "")],
+)
+def test_one_of_accepts_the_allowed_values(raw, empty, expected):
+    assert one_of("format", raw, ("csv", "xlsx"), empty=empty) == expected
+
+
+@pytest.mark.parametrize(
+    "raw,empty,message",
+    [
+        ("pdf", False, "Invalid parameter: format must be one of csv, xlsx, got 'pdf'"),
+        ("", False, "Invalid parameter: format must be one of csv, xlsx, got ''"),
+        ("CSV", True, "Invalid parameter: format must be one of csv, xlsx, got 'CSV'"),
+        ("csv\x00", False, "Invalid parameter: format must not contain NUL characters"),
+    ],
+)
+def test_one_of_refuses_any_other_value_naming_the_allowed_ones(raw, empty, message):
+    with pytest.raises(InvalidParameter) as error:
+        one_of("format", raw, ("csv", "xlsx"), empty=empty)
     assert error.value.detail == message

@@ -29,7 +29,7 @@ def create_task(request, body: TaskCreateIn):
 @router.get("/tasks", response=TaskListOut, summary="Analysis tasks")
 def list_tasks(request, params: Query[TaskListQuery]):
     """Tasks, newest first, optionally of one status."""
-    return selectors.task_list(**params.dict())
+    return selectors.task_list(filters=params.to_filters(), page=params.page, page_size=params.page_size)
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, summary="One analysis task")

@@ -8,9 +8,11 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from server.analysis.filters import TaskFilters
 from server.analysis.models import AnalysisTask
 from server.core.errors import InvalidParameter
-from server.core.params import PageQuery, clean_text, shown
+from server.core.paging import PageOut, PageQuery
+from server.core.params import clean_text, one_of
 
 
 class ResultFieldOut(Schema):
@@ -76,11 +78,7 @@ class TaskFiltersOut(Schema):
     statuses: list[str]
 
 
-class TaskListOut(Schema):
-    data: list[TaskListItemOut]
-    total: int
-    page: int
-    page_size: int
+class TaskListOut(PageOut[TaskListItemOut]):
     filters: TaskFiltersOut
 
 
@@ -99,9 +97,7 @@ class TaskListQuery(PageQuery):
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value):
-        value = clean_text("status", value)
-        if value and value not in AnalysisTask.Status.values:
-            raise InvalidParameter(
-                "status", f"must be one of {', '.join(AnalysisTask.Status.values)}, got {shown(value)}"
-            )
-        return value
+        return one_of("status", value, AnalysisTask.Status.values, empty=True)
+
+    def to_filters(self) -> TaskFilters:
+        return TaskFilters(status=self.status)

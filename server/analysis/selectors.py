@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 
 from server.analysis.errors import TaskNotFound
+from server.analysis.filters import TaskFilters
 from server.analysis.models import AnalysisTask
 from server.analysis.registry import ANALYSIS_TYPES
 from server.analysis.runner import RUNNER
-from server.core.params import page_slice
+from server.core.paging import page_envelope
 
 STATUSES = [s.value for s in AnalysisTask.Status]  # pending, running, completed, failed
 COLUMNS = (
@@ -33,13 +34,14 @@ def analysis_options() -> dict:
     return {"analysis_types": [t.option() for t in ANALYSIS_TYPES.values()]}
 
 
-def task_list(*, status: str = "", page: int = 1, page_size: int = 20) -> dict:
-    tasks = AnalysisTask.objects.order_by("-created_at", "-id")
-    if status:
-        tasks = tasks.filter(status=status)
-    rows = [_task(row) for row in tasks.values_list(*COLUMNS)[page_slice(page=page, page_size=page_size)]]
+def task_list(*, filters: TaskFilters = TaskFilters(), page: int = 1, page_size: int = 20) -> dict:
+    tasks = filters.apply(AnalysisTask.objects.order_by("-created_at", "-id"))
+
+    def rows(window: slice) -> list[dict]:
+        return [_task(row) for row in tasks.values_list(*COLUMNS)[window]]
+
     return {
-        "data": rows, "total": tasks.count(), "page": page, "page_size": page_size,
+        **page_envelope(total=tasks.count(), page=page, page_size=page_size, rows=rows),
         "filters": {"statuses": STATUSES},
     }
 

@@ -11,8 +11,8 @@ import datetime as dt
 import re
 import typing
 
-from ninja import Field, Schema
-from pydantic import ValidationInfo, field_validator, model_validator
+from ninja import Schema
+from pydantic import ValidationInfo, model_validator
 
 from server.core.errors import InvalidParameter
 
@@ -76,6 +76,14 @@ def parse_date_bound(name: str, raw: str, *, upper: bool) -> dt.datetime | None:
     )
 
 
+def one_of(name: str, raw: object, allowed, *, empty: bool = False) -> str:
+    """raw as text if it is one of the allowed values (or empty, when that means "all")."""
+    value = clean_text(name, raw)
+    if value not in allowed and not (empty and value == ""):
+        raise InvalidParameter(name, f"must be one of {', '.join(allowed)}, got {shown(value)}")
+    return value
+
+
 def clean_text(name: str, raw: object) -> str:
     text = "" if raw is None else str(raw)
     if "\x00" in text:
@@ -103,28 +111,3 @@ class StrictQuery(Schema):
                 if given > 1:
                     raise InvalidParameter(name, f"was given {given} times; give it once")
         return data
-
-
-PAGE_SIZE_MAX = 1000
-
-
-class PageQuery(StrictQuery):
-    """page and page_size, validated the same way on every paged endpoint."""
-
-    page: int = Field(1, ge=1, description="Page number, from 1")
-    page_size: int = Field(20, ge=1, le=PAGE_SIZE_MAX, description="Items per page, 1 to 1000")
-
-    @field_validator("page", mode="before")
-    @classmethod
-    def _page(cls, value):
-        return parse_int("page", value, minimum=1)
-
-    @field_validator("page_size", mode="before")
-    @classmethod
-    def _page_size(cls, value):
-        return parse_int("page_size", value, minimum=1, maximum=PAGE_SIZE_MAX)
-
-
-def page_slice(*, page: int, page_size: int) -> slice:
-    start = (page - 1) * page_size
-    return slice(start, start + page_size)

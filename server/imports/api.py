@@ -1,6 +1,6 @@
 from ninja import Query, Router, Status
 
-from server.core.params import PageQuery
+from server.core.paging import PageQuery
 from server.imports import selectors
 from server.imports.jobs import JOBS
 from server.imports.schemas import (

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from server.core.errors import InvalidParameter
+from server.core.paging import PageOut
 from server.core.params import clean_text
 
 
@@ -46,11 +47,8 @@ class QuarantinedRowOut(Schema):
     raw: dict[str, Any]
 
 
-class QuarantinedPageOut(Schema):
-    data: list[QuarantinedRowOut]
-    total: int
-    page: int
-    page_size: int
+class QuarantinedPageOut(PageOut[QuarantinedRowOut]):
+    """A page of the rows an import quarantined."""
 
 
 class ImportHistoryItemOut(Schema):
@@ -72,8 +70,5 @@ class ImportHistoryItemOut(Schema):
     error: str | None
 
 
-class ImportHistoryOut(Schema):
-    data: list[ImportHistoryItemOut]
-    total: int
-    page: int
-    page_size: int
+class ImportHistoryOut(PageOut[ImportHistoryItemOut]):
+    """A page of the import history, newest first."""

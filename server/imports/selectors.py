@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from server.core.params import page_slice
+from server.core.paging import page_envelope
 from server.imports.errors import JobNotFound
 from server.imports.models import RUN_COUNTS, ImportRun, QuarantinedRow
 from server.imports.tables import REPORTS
 
 def import_history(*, page: int, page_size: int) -> dict:
     runs = ImportRun.objects.order_by("-id")
-    return {
-        "data": [
+
+    def rows(window: slice) -> list[dict]:
+        return [
             {
                 "job_id": run.pk, "kind": run.kind, "path": run.source_path, "size": run.source_size,
                 "sha256": run.source_sha256, "started_at": run.started_at, "finished_at": run.finished_at,
                 "outcome": run.state, **{name: getattr(run, name) for name in RUN_COUNTS},
                 "error": run.error or None,
             }
-            for run in runs[page_slice(page=page, page_size=page_size)]
-        ],
-        "total": runs.count(),
-        "page": page,
-        "page_size": page_size,
-    }
+            for run in runs[window]
+        ]
+
+    return page_envelope(total=runs.count(), page=page, page_size=page_size, rows=rows)
 
 
 def _raw_value(raw: dict, column: str):
@@ -49,9 +48,7 @@ def import_issues(*, job_id: int, page: int, page_size: int) -> dict:
         raise JobNotFound()
     # Examinations first, then reports: the order the import reads them.
     rows = QuarantinedRow.objects.filter(run_id=job_id).order_by("id")
-    return {
-        "data": [quarantined_item(row) for row in rows[page_slice(page=page, page_size=page_size)]],
-        "total": rows.count(),
-        "page": page,
-        "page_size": page_size,
-    }
+    return page_envelope(
+        total=rows.count(), page=page, page_size=page_size,
+        rows=lambda window: [quarantined_item(row) for row in rows[window]],
+    )

@@ -9,7 +9,7 @@ router = Router(tags=["Reports"])
 @router.get("/search", response=ReportSearchOut, summary="Search reports")
 def search_reports(request, params: Query[ReportSearchQuery]):
     """One page of matching reports, newest first, with the report statuses."""
-    return selectors.report_search(**params.dict())
+    return selectors.report_search(filters=params.to_filters(), page=params.page, page_size=params.page_size)
 
 
 @router.get(

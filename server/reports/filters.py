@@ -1,6 +1,9 @@
-"""The Reports search's filters: allowlisted fields, parameterised conditions."""
+"""The Reports search's filters and order: allowlisted fields, each turned into a
+parameterised condition, as the studies' (server/studies/filters.py)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -20,10 +23,19 @@ def search_order(*, q: str, total: int, end: int) -> tuple:
     return choose_order(q=q, total=total, end=end, index_order=SEARCH_ORDER, scan_order=SCAN_ORDER)
 
 
-def filter_reports(queryset: QuerySet, *, q: str = "", **exact: str) -> QuerySet:
-    for condition in exact_conditions(EXACT_FILTERS, exact):
-        queryset = queryset.filter(condition)
-    needle = text_needle(q)
-    if needle is not None:
-        queryset = queryset.filter(Q(search_text__instr=needle) | Q(study__name_text__instr=needle))
-    return queryset
+@dataclass(frozen=True)
+class ReportFilters:
+    """What selects the reports; every field's empty value means "all"."""
+
+    q: str = ""
+    status: str = ""
+    exam_status: str = ""
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        exact = {name: getattr(self, name) for name in EXACT_FILTERS}
+        for condition in exact_conditions(EXACT_FILTERS, exact):
+            queryset = queryset.filter(condition)
+        needle = text_needle(self.q)
+        if needle is not None:
+            queryset = queryset.filter(Q(search_text__instr=needle) | Q(study__name_text__instr=needle))
+        return queryset

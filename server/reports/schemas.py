@@ -7,7 +7,9 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from server.core.params import PageQuery, StrictQuery, clean_text
+from server.core.paging import PageOut, PageQuery
+from server.core.params import StrictQuery, clean_text
+from server.reports.filters import ReportFilters
 
 
 class ReportOut(Schema):
@@ -26,11 +28,7 @@ class ReportFiltersOut(Schema):
     statuses: list[str]
 
 
-class ReportSearchOut(Schema):
-    data: list[ReportOut]
-    total: int
-    page: int
-    page_size: int
+class ReportSearchOut(PageOut[ReportOut]):
     filters: ReportFiltersOut
 
 
@@ -47,6 +45,9 @@ class ReportFilterQuery(StrictQuery):
     @classmethod
     def _text(cls, value, info):
         return clean_text(info.field_name, value)
+
+    def to_filters(self) -> ReportFilters:
+        return ReportFilters(q=self.q, status=self.status, exam_status=self.exam_status)
 
 
 class ReportSearchQuery(PageQuery, ReportFilterQuery):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from server.core.params import clean_text, page_slice
+from server.core.paging import page_envelope
+from server.core.params import clean_text
 from server.reports.errors import ReportNotFound
-from server.reports.filters import SEARCH_ORDER, filter_reports, search_order
+from server.reports.filters import SEARCH_ORDER, ReportFilters, search_order
 from server.reports.models import Report
 
 # Contract field -> the column it is read from.
@@ -33,17 +34,18 @@ def report_filter_options() -> dict[str, list[str]]:
     return {"statuses": sorted(values.distinct().order_by())}
 
 
-def report_search(
-    *, q: str = "", status: str = "", exam_status: str = "", page: int = 1, page_size: int = 20
-) -> dict:
-    matches = filter_reports(Report.objects.all(), q=q, status=status, exam_status=exam_status)
+def report_search(*, filters: ReportFilters = ReportFilters(), page: int = 1, page_size: int = 20) -> dict:
+    matches = filters.apply(Report.objects.all())
     total = matches.count()
-    window = page_slice(page=page, page_size=page_size)
-    rows = []
-    if window.start < total:  # past the end: no query with an absurd OFFSET
-        order = search_order(q=q, total=total, end=window.stop)
-        rows = report_rows(matches.order_by(*order)[window])
-    return {"data": rows, "total": total, "page": page, "page_size": page_size, "filters": report_filter_options()}
+
+    def rows(window: slice) -> list[dict]:
+        order = search_order(q=filters.q, total=total, end=window.stop)
+        return report_rows(matches.order_by(*order)[window])
+
+    return {
+        **page_envelope(total=total, page=page, page_size=page_size, rows=rows),
+        "filters": report_filter_options(),
+    }
 
 
 def report_rows_of_study(*, exam_id: str) -> list[dict]:

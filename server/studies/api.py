@@ -1,10 +1,10 @@
-from ninja import Field, Query, Router
+from ninja import Query, Router
 
 from server.studies import selectors
 from server.studies.export import study_export
 from server.studies.schemas import (
+    ExportQuery,
     FilterOptionsOut,
-    SortQuery,
     StudyFilterQuery,
     StudyOut,
     StudySearchOut,
@@ -35,10 +35,6 @@ def filter_options(request):
 def statistics(request, params: Query[StudyFilterQuery]):
     """Volumes and turnaround for the studies the search's filters select."""
     return study_statistics(filters=params.to_filters())
-
-
-class ExportQuery(SortQuery, StudyFilterQuery):
-    format: str = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
 
 
 @router.get(

@@ -9,7 +9,9 @@ from ninja import Field, Schema
 from pydantic import field_validator, model_validator
 
 from server.core.errors import InvalidParameter
-from server.core.params import PageQuery, StrictQuery, clean_text, parse_date_bound, parse_int, shown
+from server.core.paging import PageOut, PageQuery
+from server.core.params import StrictQuery, clean_text, one_of, parse_date_bound, parse_int
+from server.studies.export import FORMATS as EXPORT_FORMATS
 from server.studies.filters import DEFAULT_SORT, SORTS, StudyFilters
 
 
@@ -35,11 +37,7 @@ class FilterOptionsOut(Schema):
     exam_items: list[str]
 
 
-class StudySearchOut(Schema):
-    data: list[StudyOut]
-    total: int
-    page: int
-    page_size: int
+class StudySearchOut(PageOut[StudyOut]):
     filters: FilterOptionsOut
 
 
@@ -120,14 +118,20 @@ class SortQuery(StrictQuery):
     @field_validator("sort", mode="before")
     @classmethod
     def _sort(cls, value):
-        value = clean_text("sort", value)
-        if value not in SORTS:
-            raise InvalidParameter("sort", f"must be one of {', '.join(SORTS)}, got {shown(value)}")
-        return value
+        return one_of("sort", value, SORTS)
 
 
 class StudySearchQuery(PageQuery, SortQuery, StudyFilterQuery):
     """Filters first, then sort and paging: the contract's own parameters come first."""
+
+
+class ExportQuery(SortQuery, StudyFilterQuery):
+    format: str = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, value):
+        return one_of("format", value, EXPORT_FORMATS)
 
 
 class ValueCountOut(Schema):

@@ -3,7 +3,8 @@ other services call them directly; the API only translates HTTP to these."""
 
 from __future__ import annotations
 
-from server.core.params import clean_text, page_slice
+from server.core.paging import page_envelope
+from server.core.params import clean_text
 from server.studies.errors import StudyNotFound
 from server.studies.filters import DEFAULT_SORT, StudyFilters, search_order
 from server.studies.models import Study
@@ -42,16 +43,13 @@ def study_search(
 ) -> dict:
     matches = filters.apply(Study.objects.all())
     total = matches.count()
-    window = page_slice(page=page, page_size=page_size)
-    rows = []
-    if window.start < total:  # past the end: no query with an absurd OFFSET
+
+    def rows(window: slice) -> list[dict]:
         order = search_order(q=filters.q, total=total, end=window.stop, sort=sort)
-        rows = list(matches.order_by(*order).values(*CONTRACT_FIELDS)[window])
+        return list(matches.order_by(*order).values(*CONTRACT_FIELDS)[window])
+
     return {
-        "data": rows,
-        "total": total,
-        "page": page,
-        "page_size": page_size,
+        **page_envelope(total=total, page=page, page_size=page_size, rows=rows),
         "filters": study_filter_options(),
     }
 
