@@ -7,7 +7,8 @@ import sqlite3
 import time
 import urllib.request
 
-from tests.conftest import insert_study, start_server
+from tests.support.factories import insert_study
+from tests.support.servers import start_server
 
 
 def get(server, path):

@@ -6,7 +6,7 @@ difference of one byte (a space, a \\u escape, a key out of order, a "Z") fails.
 
 import pytest
 
-from tests.conftest import fixture_bytes
+from tests.support.contract import fixture_bytes
 
 pytestmark = pytest.mark.django_db
 

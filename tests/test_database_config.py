@@ -5,7 +5,8 @@ import sys
 import pytest
 
 from server.database import database_settings, postgres_database, vendor_name
-from tests.conftest import ROOT, subprocess_env
+from tests.support.paths import ROOT
+from tests.support.servers import subprocess_env
 
 
 def test_the_default_database_is_sqlite_in_the_data_folder_with_wal_and_a_busy_timeout(tmp_path):

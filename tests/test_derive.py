@@ -12,7 +12,7 @@ from server.reports.services import report_create
 from server.studies.derive import study_derive
 from server.studies.models import Study
 from server.studies.services import study_create, study_update
-from tests.conftest import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb
+from tests.support.sources import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb
 
 pytestmark = pytest.mark.django_db
 

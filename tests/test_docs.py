@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.support.paths import FIXTURES, ROOT
 
 CONTRACT_DOC = (ROOT / "API_CONTRACT.md").read_text(encoding="utf-8")
 UNDOCUMENTED_ROUTES = {("GET", "/api/v1/docs"), ("GET", "/api/v1/openapi.json")}

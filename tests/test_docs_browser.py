@@ -3,7 +3,7 @@
 import shutil
 import subprocess
 
-from tests.conftest import require
+from tests.support.skips import require
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -10,7 +10,7 @@ from server.imports.errors import ImportFailed, ImportRefused
 from server.imports.models import ImportRun, QuarantinedRow
 from server.imports.services import import_duckdb
 from server.studies.models import Study
-from tests.conftest import SOURCE_COLUMNS, SOURCE_NAMES, source_row, write_duckdb
+from tests.support.sources import SOURCE_COLUMNS, SOURCE_NAMES, source_row, write_duckdb
 
 pytestmark = pytest.mark.django_db
 

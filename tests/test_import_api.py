@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb, write_large_duckdb
+from tests.support.sources import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb, write_large_duckdb
 
 
 def call(server, method: str, path: str, body=None):
@@ -127,7 +127,7 @@ def test_an_unknown_job_is_404(server):
 
 
 def test_a_job_stays_readable_after_the_server_restarts(tmp_path):
-    from tests.conftest import start_server
+    from tests.support.servers import start_server
 
     data = tmp_path / "data"
     first = start_server(data)

@@ -12,7 +12,9 @@ import time
 import duckdb
 import pytest
 
-from tests.conftest import SOURCE_COLUMNS, ROOT, source_row, subprocess_env, write_duckdb, write_large_duckdb
+from tests.support.paths import ROOT
+from tests.support.servers import subprocess_env
+from tests.support.sources import SOURCE_COLUMNS, source_row, write_duckdb, write_large_duckdb
 
 
 def import_cli(path, data_dir, *extra, timeout=300):

@@ -8,7 +8,7 @@ from server.imports.errors import ImportRefused
 from server.imports.models import QuarantinedRow
 from server.imports.services import import_duckdb
 from server.reports.models import Report
-from tests.conftest import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb
+from tests.support.sources import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import re
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def test_packaging_is_never_an_importable_package():

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.test import Client
 
-from tests.conftest import LOCAL_HOST
+from tests.support.servers import LOCAL_HOST
 
 pytestmark = pytest.mark.django_db
 

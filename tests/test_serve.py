@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, insert_study, start_server, subprocess_env
+from tests.support.factories import insert_study
+from tests.support.paths import ROOT
+from tests.support.servers import start_server, subprocess_env
 
 
 def get(url: str, *, token: str | None = None, cookie: str | None = None, host: str | None = None):

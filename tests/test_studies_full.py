@@ -9,7 +9,8 @@ import pytest
 from server.imports.services import import_duckdb
 from server.reports.models import Report
 from server.studies.models import Study
-from tests.conftest import REPORT_COLUMNS, SOURCE_COLUMNS, add_table, fixture_bytes, report_row, source_row, write_duckdb
+from tests.support.contract import fixture_bytes
+from tests.support.sources import REPORT_COLUMNS, SOURCE_COLUMNS, add_table, report_row, source_row, write_duckdb
 
 pytestmark = pytest.mark.django_db
 
