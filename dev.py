@@ -3,6 +3,7 @@
 
     python3 dev.py run [serve options]   create .venv, install the project, run the app
     python3 dev.py test [pytest options] the same set-up if needed, then the tests
+    python3 dev.py lint [ruff options]   the same set-up if needed, then ruff (lint, import order)
 
 The tests run twice over the database-facing suites: on SQLite, then on PostgreSQL
 if one answers at $IMAGING_DESK_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
@@ -66,7 +67,8 @@ def postgres_problem(python: Path, url: str) -> str | None:
     result = subprocess.run([str(python), "-c", probe, url], capture_output=True, text=True)
     if result.returncode == 0:
         return None
-    return (result.stderr or result.stdout).strip().splitlines()[-1] if (result.stderr or result.stdout) else "unreachable"
+    output = (result.stderr or result.stdout).strip()
+    return output.splitlines()[-1] if output else "unreachable"
 
 
 def run_tests(python: Path, extra: list[str]) -> int:
@@ -92,13 +94,20 @@ def run_tests(python: Path, extra: list[str]) -> int:
     ).returncode
 
 
+def run_lint(python: Path, extra: list[str]) -> int:
+    log("ruff check")
+    return subprocess.run([str(python), "-m", "ruff", "check", *extra, "."], cwd=ROOT).returncode
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test"):
+    if not argv or argv[0] not in ("run", "test", "lint"):
         print(__doc__)
         return 2
     python = ensure_venv()
     if argv[0] == "run":
         return subprocess.run([str(python), "-m", "desktop", "serve", *argv[1:]], cwd=ROOT).returncode
+    if argv[0] == "lint":
+        return run_lint(python, argv[1:])
     return run_tests(python, argv[1:])
 
 

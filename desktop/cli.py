@@ -210,9 +210,8 @@ def cmd_import_duckdb(args) -> int:
 def _run_import(path: str, *, as_json: bool, start) -> int:
     """Run start(on_progress) -> report with a progress bar, then print the report;
     shared by import-duckdb and link-duckdb."""
-    from server.core.errors import DomainError
-
     from desktop.progress import ProgressBar, print_summary
+    from server.core.errors import DomainError
 
     bar = ProgressBar(sys.stderr)
     try:

@@ -54,9 +54,13 @@ def test_results_name_the_sentence_the_report_and_the_fleischner_follow_up(make_
     add_report("R2", "E1", "Since then a new 9 mm nodule in the LLL. Small nodular opacity in the lingula.", hours=1)
     add_report("R3", "OTHER", "A 30 mm nodule.")  # another study's report is not read
     results, progress = analyse(study)
-    assert list(results) == ["nodules_found", "confidence", "details", "largest_size_mm", "recommendation", "reports_read"]
+    assert list(results) == [
+        "nodules_found", "confidence", "details", "largest_size_mm", "recommendation", "reports_read",
+    ]
     assert results["nodules_found"] == 3 and results["reports_read"] == 2
-    assert results["details"][0] == {"report_id": "R1", "sentence": "A 5 mm nodule in the RUL", "size_mm": 5.0, "count": 1}
+    assert results["details"][0] == {
+        "report_id": "R1", "sentence": "A 5 mm nodule in the RUL", "size_mm": 5.0, "count": 1,
+    }
     assert [d["report_id"] for d in results["details"]] == ["R1", "R2", "R2"]
     assert results["confidence"] == round(2 / 3, 2)
     assert results["largest_size_mm"] == 9.0

@@ -111,7 +111,8 @@ def test_tasks_are_listed_newest_first_with_the_patient_and_filtered_by_status(a
         AnalysisTask.objects.create(study_id=exam_id, analysis_type="turnaround_review", status=status,
                                     created_at=dt.datetime(2025, 1, 1, 9, i))
     body = api.get(TASKS).json()
-    assert [(t["exam_id"], t["status"]) for t in body["data"]] == [("E1", "running"), ("E2", "failed"), ("E1", "completed")]
+    statuses = [(t["exam_id"], t["status"]) for t in body["data"]]
+    assert statuses == [("E1", "running"), ("E2", "failed"), ("E1", "completed")]
     assert body["data"][1]["patient_name"] == "Émile"
     assert body["filters"] == {"statuses": ["pending", "running", "completed", "failed"]}
     assert body["total"] == 3
@@ -163,7 +164,8 @@ def test_an_unknown_study_or_analysis_type_is_a_400_naming_which(api, make_study
 @pytest.mark.parametrize(
     "url,detail",
     [
-        (f"{TASKS}?status=done", "Invalid parameter: status must be one of pending, running, completed, failed, got 'done'"),
+        (f"{TASKS}?status=done",
+         "Invalid parameter: status must be one of pending, running, completed, failed, got 'done'"),
         (f"{TASKS}/abc", "Invalid parameter: task_id must be an integer"),
         (f"{TASKS}?page=0", "Invalid parameter: page must be > 0"),
     ],

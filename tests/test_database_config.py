@@ -65,7 +65,10 @@ def test_settings_json_can_name_a_database_url(tmp_path):
     (tmp_path / "settings.json").write_text(
         json.dumps({"database_url": "postgresql://someone@db.example:5433/shared"}), encoding="utf-8"
     )
-    script = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['HOST'])"
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['HOST'])"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
         env=subprocess_env(tmp_path, DJANGO_SETTINGS_MODULE="server.settings"),

@@ -260,7 +260,8 @@ def test_columns_the_model_does_not_name_are_kept_in_extra(tmp_path):
 def test_source_column_names_match_in_any_case(tmp_path):
     columns = [(name.upper(), type_) for name, type_ in SOURCE_COLUMNS]
     rows = [tuple(source_row("C1").values())]
-    report = import_duckdb(path=write_duckdb(tmp_path / "c.duckdb", rows, columns=columns, table="Medical_Examinations_FACT"))
+    path = write_duckdb(tmp_path / "c.duckdb", rows, columns=columns, table="Medical_Examinations_FACT")
+    report = import_duckdb(path=path)
     assert report["inserted"] == 1 and report["ignored_columns"] == []
     assert stored("C1")["patient_name"] == "Test Patient"
 

@@ -110,7 +110,8 @@ def test_two_imports_at_once_never_interleave(tmp_path):
 
 
 def indexes(db) -> list[str]:
-    return sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'study'"))
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'study'")
+    return sorted(r[0] for r in rows)
 
 
 def wait_until_running(data_dir, timeout=60) -> None:

@@ -25,8 +25,10 @@ def rows(make_study):
     items = [f"Item {i:02d}" for i in range(30)]
     for i in range(300):
         order = dt.datetime(2025, 3, 1) + dt.timedelta(days=rng.randrange(20), minutes=rng.randrange(600))
-        check_in = order + dt.timedelta(minutes=rng.randrange(1, 120), seconds=rng.randrange(60)) if rng.random() < 0.8 else None
-        certified = (check_in + dt.timedelta(minutes=rng.randrange(10, 3000))) if check_in and rng.random() < 0.7 else None
+        wait = dt.timedelta(minutes=rng.randrange(1, 120), seconds=rng.randrange(60))
+        check_in = order + wait if rng.random() < 0.8 else None
+        reading = dt.timedelta(minutes=rng.randrange(10, 3000))
+        certified = (check_in + reading) if check_in and rng.random() < 0.7 else None
         fields = dict(
             order_datetime=order, check_in_datetime=check_in, report_certification_datetime=certified,
             exam_status=rng.choice(["completed", "pending", "failed", None]),
@@ -81,12 +83,14 @@ def expected_statistics(studies, first_day=None, last_day=None) -> dict:
         "by_gender": expected_counts([s.patient_gender for s in studies]),
         "by_age_band": [{"band": b, "count": bands.get(b, 0)} for b in ("0-17", "18-39", "40-64", "65+", "unknown")],
         "daily_volume": [
-            {"date": (first_day + dt.timedelta(days=d)).isoformat(), "count": days.get(first_day + dt.timedelta(days=d), 0)}
-            for d in range((last_day - first_day).days + 1)
+            {"date": day.isoformat(), "count": days.get(day, 0)}
+            for day in (first_day + dt.timedelta(days=d) for d in range((last_day - first_day).days + 1))
         ] if first_day else [],
         "turnaround_minutes": {
             "order_to_check_in": expected_turnaround(minutes("order_datetime", "check_in_datetime")),
-            "check_in_to_certification": expected_turnaround(minutes("check_in_datetime", "report_certification_datetime")),
+            "check_in_to_certification": expected_turnaround(
+                minutes("check_in_datetime", "report_certification_datetime")
+            ),
             "order_to_certification": expected_turnaround(minutes("order_datetime", "report_certification_datetime")),
         },
         "by_physician": expected_counts([s.certified_physician for s in studies]),
@@ -106,7 +110,9 @@ def test_statistics_follow_the_search_filters(api, rows):
 
 def test_the_daily_series_covers_every_day_of_the_range_with_zeros(api, rows):
     got = api.get(STATS, {"date_from": "2025-02-25", "date_to": "2025-03-02"}).json()["daily_volume"]
-    assert [d["date"] for d in got] == ["2025-02-25", "2025-02-26", "2025-02-27", "2025-02-28", "2025-03-01", "2025-03-02"]
+    assert [d["date"] for d in got] == [
+        "2025-02-25", "2025-02-26", "2025-02-27", "2025-02-28", "2025-03-01", "2025-03-02",
+    ]
     assert [d["count"] for d in got[:4]] == [0, 0, 0, 0]
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from django.db import close_old_connections, connection, transaction
 
+from server.imports.engine import ProgressFn
 from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, SourceLocked
 from server.imports.jobs import JOBS, ImportJobs, Job
-from server.imports.engine import ProgressFn
 from server.imports.models import ImportRun, LinkedSource
 from server.imports.services import import_queue, import_run
 from server.imports.source import file_fingerprint

@@ -3,7 +3,6 @@ from django.db import models
 from server.clock import local_now
 from server.core.fields import OrderedJSONField
 
-
 # The studies' counts of a finished run, kept as columns of its own (and in the report).
 RUN_COUNTS = ("source_rows", "inserted", "updated", "unchanged", "duplicates", "quarantined", "not_in_source")
 

@@ -7,6 +7,7 @@ from server.imports.errors import JobNotFound
 from server.imports.models import RUN_COUNTS, ImportRun, QuarantinedRow
 from server.imports.tables import REPORTS
 
+
 def import_history(*, page: int, page_size: int) -> dict:
     runs = ImportRun.objects.order_by("-id")
 

@@ -78,7 +78,9 @@ def import_run(*, run: ImportRun, on_progress: ProgressFn | None = None) -> dict
         raise
 
 
-def import_duckdb(*, path: Path | str, kind: str = ImportRun.Kind.IMPORT, on_progress: ProgressFn | None = None) -> dict:
+def import_duckdb(
+    *, path: Path | str, kind: str = ImportRun.Kind.IMPORT, on_progress: ProgressFn | None = None
+) -> dict:
     """Import the clinic's DuckDB file now (queue and run); returns the report."""
     return import_run(run=import_queue(path=path, kind=kind), on_progress=on_progress)
 

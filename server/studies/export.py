@@ -82,7 +82,8 @@ def _too_long_for_xlsx(matches) -> str | None:
     longest = matches.aggregate(**{c: Max(Length(c)) for c in text_columns})
     for column in text_columns:
         if (longest[column] or 0) > XLSX_MAX_CHARS:
-            exam_id = matches.annotate(n=Length(column)).filter(n__gt=XLSX_MAX_CHARS).values_list("exam_id", flat=True)[0]
+            too_long = matches.annotate(n=Length(column)).filter(n__gt=XLSX_MAX_CHARS)
+            exam_id = too_long.values_list("exam_id", flat=True)[0]
             return (
                 f"xlsx cells hold at most {XLSX_MAX_CHARS:,} characters and the {column} of study "
                 f"{exam_id!r} has {longest[column]:,}; use format=csv, which keeps every character"

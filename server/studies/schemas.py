@@ -56,7 +56,9 @@ class StudyFilterQuery(StrictQuery):
     exam_status: list[str] = Field([], description="Exact status; repeat for several; empty for all")
     exam_source: list[str] = Field([], description="Exact source (modality); repeat for several")
     exam_item: list[str] = Field([], description="Exact item; repeat for several")
-    date_from: str = Field("", description="Orders from this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS]), inclusive")
+    date_from: str = Field(
+        "", description="Orders from this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS]), inclusive"
+    )
     date_to: str = Field("", description="Orders up to this day or time, inclusive")
     patient_age_min: int | None = Field(None, ge=0, le=AGE_MAX, description="Patients at least this old")
     patient_age_max: int | None = Field(None, ge=0, le=AGE_MAX, description="Patients at most this old")

@@ -45,9 +45,11 @@ def _age_bands(matches: QuerySet) -> list[dict]:
     """Counted per age by the database (an index walk), then summed per band here:
     a loop over the hundred-odd ages, not over studies."""
     bands = dict.fromkeys([label for label, _, _ in AGE_BANDS] + ["unknown"], 0)
-    for age, count in matches.order_by().values_list("patient_age").annotate(n=Count("*")).values_list("patient_age", "n"):
+    per_age = matches.order_by().values_list("patient_age").annotate(n=Count("*")).values_list("patient_age", "n")
+    for age, count in per_age:
         label = next(
-            (label for label, low, high in AGE_BANDS if age is not None and age >= low and (high is None or age <= high)),
+            (label for label, low, high in AGE_BANDS
+             if age is not None and age >= low and (high is None or age <= high)),
             "unknown",
         )
         bands[label] += count
@@ -65,7 +67,9 @@ def _daily(matches: QuerySet, filters: StudyFilters) -> list[dict]:
         return []  # no studies and no range asked for
     days = (last - first).days + 1
     if days > MAX_DAYS:
-        raise InvalidParameter("date_from", f"gives a daily series of {days:,} days; narrow the dates to 100 years or less")
+        raise InvalidParameter(
+            "date_from", f"gives a daily series of {days:,} days; narrow the dates to 100 years or less"
+        )
     return [
         {"date": day.isoformat(), "count": counts.get(day.isoformat(), 0)}
         for day in (first + dt.timedelta(days=i) for i in range(days))
