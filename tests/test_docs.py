@@ -111,3 +111,70 @@ def test_every_documented_success_response_has_the_schemas_keys_in_order(anon):
         else:
             assert list(body) == ["detail"], (method, path, status)
     assert checked >= 10
+
+
+# --- the README -------------------------------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# Variables only the test set-up reads; the README names them where it explains the tests.
+PRODUCTION_CODE = [ROOT / "server", ROOT / "desktop", ROOT / "dev.py"]
+
+
+def source_files():
+    for place in PRODUCTION_CODE:
+        yield from ([place] if place.is_file() else sorted(place.rglob("*.py")))
+
+
+def environment_settings() -> set[str]:
+    return {name for path in source_files() for name in re.findall(r"IMAGING_DESK_[A-Z0-9_]+", path.read_text())}
+
+
+def settings_json_keys() -> set[str]:
+    text = (ROOT / "server" / "settings.py").read_text()
+    return set(re.findall(r'LOCAL_SETTINGS\.get\("(\w+)"', text))
+
+
+def commands() -> dict[str, list[str]]:
+    """Each `imaging-desk` command with its long options."""
+    from desktop.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    return {
+        name: [flag for action in sub._actions for flag in action.option_strings
+               if flag.startswith("--") and flag != "--help"]
+        for name, sub in subparsers.choices.items()
+    }
+
+
+def test_the_readme_shows_every_imaging_desk_command_with_its_options():
+    found = commands()
+    assert {"serve", "import-duckdb", "demo-data"} <= set(found)
+    for name, options in found.items():
+        line = re.search(rf"^imaging-desk {re.escape(name)}\b.*$", README, re.M)
+        assert line, name
+        for option in options:
+            assert re.search(rf"{re.escape(option)}\b", line.group()), (name, option)
+
+
+def test_the_readme_explains_every_environment_setting():
+    names = environment_settings()
+    assert {"IMAGING_DESK_DATA_DIR", "IMAGING_DESK_DATABASE_URL"} <= names
+    for name in names:
+        assert f"`{name}`" in README, name
+
+
+def test_the_readme_explains_every_settings_json_key():
+    keys = settings_json_keys()
+    assert keys == {"database_url", "time_zone"}
+    row = next(line for line in README.splitlines() if line.startswith("| `settings.json`"))
+    for key in keys:
+        assert f'"{key}"' in row, key
+
+
+def test_the_readme_layout_names_every_folder_of_code():
+    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    folders = [f"server/{p.parent.name}/" for p in (ROOT / "server").glob("*/__init__.py")]
+    folders += ["desktop/", "frontend_build/", "packaging/", "tests/", "tests/support/", "bench/"]
+    for folder in folders:
+        assert f"`{folder}`" in layout, folder
