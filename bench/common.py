@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -51,3 +54,19 @@ def imported_data_dir(data_dir: Path, rows: int, env: dict) -> None:
                     "--seed", "1", "--no-reports", "--force"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "-m", "desktop", "import-duckdb", str(source), "--json"],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def served_data_dir(description: str, *, repeat: int, prefix: str) -> tuple[argparse.Namespace, Path, dict]:
+    """The command line of a benchmark over HTTP (--rows, --repeat, --data-dir), and its
+    data folder filled with demo examinations: (arguments, folder, environment)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--data-dir", help="reuse this folder (imported once) instead of a temporary one")
+    args = parser.parse_args()
+
+    data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix=prefix))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGING_DESK_")}
+    env["IMAGING_DESK_DATA_DIR"] = str(data_dir)
+    imported_data_dir(data_dir, args.rows, env)
+    return args, data_dir, env

@@ -12,19 +12,16 @@ flat memory: the server's peak RSS is read from /proc before and after, on Linux
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import imported_data_dir, running_server, timed_get  # noqa: E402
+from bench.common import running_server, served_data_dir, timed_get  # noqa: E402
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -37,16 +34,7 @@ def peak_rss_mb(pid: int) -> float | None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--data-dir", help="reuse this folder (imported once) instead of a temporary one")
-    args = parser.parse_args()
-
-    data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="imaging-desk-stats-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGING_DESK_")}
-    env["IMAGING_DESK_DATA_DIR"] = str(data_dir)
-    imported_data_dir(data_dir, args.rows, env)
+    args, data_dir, env = served_data_dir(__doc__, repeat=5, prefix="imaging-desk-stats-bench-")
 
     with running_server(env) as (server, url):
         studies_url = url + "studies/"

@@ -35,9 +35,9 @@ def clinic(make_study):
         AnalysisTask.objects.create(study_id=exam_id, analysis_type="turnaround_review", status=status)
 
 
-@pytest.mark.parametrize(
-    "filters,exam_ids",
-    [
+# (selector, filters, the rows it returns, named by their key), for every search.
+CASES = [
+    *[(study_search, filters, ids) for filters, ids in [
         (StudyFilters(), ["S2", "S1", "S3"]),
         (StudyFilters(q="zhang"), ["S1"]),
         (StudyFilters(q="100%"), ["S3"]),
@@ -51,12 +51,30 @@ def clinic(make_study):
         (StudyFilters(patient_age_max=60), ["S1"]),
         (StudyFilters(order_from=DAY), ["S2", "S1"]),
         (StudyFilters(order_before=DAY), ["S3"]),
-    ],
-)
-def test_study_search_selects_what_its_filters_say(clinic, filters, exam_ids):
-    page = study_search(filters=filters)
-    assert [row["exam_id"] for row in page["data"]] == exam_ids
-    assert page["total"] == len(exam_ids)
+    ]],
+    *[(report_search, filters, ids) for filters, ids in [
+        (ReportFilters(), ["R2", "R1", "R3"]),
+        (ReportFilters(q="nodule"), ["R1"]),
+        (ReportFilters(q="zhang"), ["R1"]),  # the linked study's patient name
+        (ReportFilters(q="_"), ["R3"]),
+        (ReportFilters(status="final"), ["R1", "R3"]),
+        (ReportFilters(exam_status="pending"), ["R2"]),
+        (ReportFilters(status="final", exam_status="pending"), []),
+    ]],
+    *[(task_list, filters, ids) for filters, ids in [
+        (TaskFilters(), ["S3", "S2", "S1"]),  # the tasks' studies, newest task first
+        (TaskFilters(status="completed"), ["S3", "S1"]),
+        (TaskFilters(status="running"), []),
+    ]],
+]
+KEY = {study_search: "exam_id", report_search: "report_id", task_list: "exam_id"}
+
+
+@pytest.mark.parametrize("search,filters,keys", CASES)
+def test_each_search_selects_what_its_filters_say(clinic, search, filters, keys):
+    page = search(filters=filters)
+    assert [row[KEY[search]] for row in page["data"]] == keys
+    assert page["total"] == len(keys)
 
 
 @pytest.mark.parametrize(
@@ -66,32 +84,3 @@ def test_study_search_selects_what_its_filters_say(clinic, filters, exam_ids):
 )
 def test_study_search_orders_by_the_sort_asked_for(clinic, sort, exam_ids):
     assert [row["exam_id"] for row in study_search(sort=sort)["data"]] == exam_ids
-
-
-@pytest.mark.parametrize(
-    "filters,report_ids",
-    [
-        (ReportFilters(), ["R2", "R1", "R3"]),
-        (ReportFilters(q="nodule"), ["R1"]),
-        (ReportFilters(q="zhang"), ["R1"]),  # the linked study's patient name
-        (ReportFilters(q="_"), ["R3"]),
-        (ReportFilters(status="final"), ["R1", "R3"]),
-        (ReportFilters(exam_status="pending"), ["R2"]),
-        (ReportFilters(status="final", exam_status="pending"), []),
-    ],
-)
-def test_report_search_selects_what_its_filters_say(clinic, filters, report_ids):
-    page = report_search(filters=filters)
-    assert [row["report_id"] for row in page["data"]] == report_ids
-    assert page["total"] == len(report_ids)
-
-
-@pytest.mark.parametrize(
-    "filters,exam_ids",
-    [(TaskFilters(), ["S3", "S2", "S1"]), (TaskFilters(status="completed"), ["S3", "S1"]),
-     (TaskFilters(status="running"), [])],
-)
-def test_task_list_selects_what_its_filter_says(clinic, filters, exam_ids):
-    page = task_list(filters=filters)
-    assert [row["exam_id"] for row in page["data"]] == exam_ids
-    assert page["total"] == len(exam_ids)

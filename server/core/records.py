@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from django.db import models
 
 from server.clock import local_now
@@ -41,3 +43,37 @@ def source_columns(layout: SourceLayout, *, module: str, declared: tuple[str, ..
     meta = type("Meta", (), {"abstract": True})
     name = "".join(part.title() for part in layout.table.split("_")) + "Columns"
     return type(name, (models.Model,), {"__module__": module, "Meta": meta, **layout.model_fields(declared=declared)})
+
+
+def derive_fields(
+    record: SourceRecord, *, layout: SourceLayout, derive: Callable[..., dict], renamed: Mapping[str, str] = {}
+) -> list[str]:
+    """Set a record's derived columns from its source fields, as its app's derive
+    function computes them; returns their names. `renamed` maps a source column to the
+    attribute that holds it (a report's exam_id is its study_id)."""
+    values = {name: getattr(record, renamed.get(name, name)) for name in layout.names}
+    derived = derive(values=values)
+    for name, value in derived.items():
+        setattr(record, name, value)
+    return list(derived)
+
+
+def import_ids_as_plain_numbers(model_name: str) -> list:
+    """The migration operations (studies' and reports' 0002) that turned the import-run
+    foreign keys of an older schema into the plain numbers above, in the same columns,
+    values kept. Written once for both apps; never change what they do."""
+    from django.db import migrations
+
+    operations = []
+    for name in ("first_import", "last_import"):
+        operations += [
+            migrations.AlterField(
+                model_name=model_name, name=name,
+                field=models.BigIntegerField(blank=True, null=True, db_column=f"{name}_id"),
+            ),
+            migrations.RenameField(model_name=model_name, old_name=name, new_name=f"{name}_id"),
+            migrations.AlterField(
+                model_name=model_name, name=f"{name}_id", field=models.BigIntegerField(blank=True, null=True),
+            ),
+        ]
+    return operations

@@ -75,17 +75,17 @@ class TableImporter:
         by_name = {c.name.lower(): i for i, c in enumerate(table.columns)}
         # Each stored field in spec order: where the source has it (None: absent), its parser.
         self.field_plan = [
-            (by_name.get(c.name.lower()), c.name, PARSERS[c.kind], c.required) for c in spec.columns
+            (by_name.get(c.name.lower()), c.name, PARSERS[c.kind], c.required) for c in spec.layout.columns
         ]
-        named = {c.name.lower() for c in spec.columns}
+        named = {c.name.lower() for c in spec.layout.columns}
         self.extra_plan = [(i, c.name) for i, c in enumerate(table.columns) if c.name.lower() not in named]
         self.report.ignored_columns = [name for _, name in self.extra_plan]
-        self.key_index = by_name[spec.key.lower()]
+        self.key_index = by_name[spec.layout.key.lower()]
         self.source_names = [c.name for c in table.columns]
         self.quarantined_keys: set[str] = set()
-        self.names = spec.column_names
+        self.names = spec.layout.names
         self.db_form = DatabaseForm(
-            connection, list(spec.column_names), [c.kind for c in spec.columns], spec.extra_field
+            connection, list(spec.layout.names), [c.kind for c in spec.layout.columns], spec.extra_field
         )
 
     # --- the pass over the source ------------------------------------------------------
@@ -95,7 +95,7 @@ class TableImporter:
         if spec.reference is not None:
             report.orphaned = 0
         self.progress("checking", 0, rows_total)
-        repeated = self.source.repeated_keys(self.table, spec.key)
+        repeated = self.source.repeated_keys(self.table, spec.layout.key)
         first_outcome: dict[str, str | None] = {}  # repeated key -> None if stored, else reason
         count_before = self.model.objects.count()
         # Loading more rows than the table holds: build the indexes once at the end
@@ -114,18 +114,18 @@ class TableImporter:
                 report.source_rows += 1
                 source_row, values = raw[0], raw[1:]
                 try:
-                    key = to_text(spec.key, values[self.key_index])
+                    key = to_text(spec.layout.key, values[self.key_index])
                 except Unstorable as exc:
                     quarantine.append(self._quarantine(source_row, None, exc.reason, values))
                     continue
                 if is_blank(key):
-                    quarantine.append(self._quarantine(source_row, key, f"{spec.key} is missing", values))
+                    quarantine.append(self._quarantine(source_row, key, f"{spec.layout.key} is missing", values))
                     continue
                 identical = repeated.get(key)
                 if identical is False:
                     quarantine.append(self._quarantine(
                         source_row, key,
-                        f"{spec.key} {key!r} appears in several rows with different contents; "
+                        f"{spec.layout.key} {key!r} appears in several rows with different contents; "
                         "none of them is stored, so that none is guessed",
                         values,
                     ))
@@ -185,7 +185,7 @@ class TableImporter:
         if key is not None and not is_blank(key):
             self.quarantined_keys.add(key)
         if len(self.report.issues) < REPORT_ISSUES_MAX:
-            self.report.issues.append({"source_row": source_row, self.spec.key: key, "reason": reason})
+            self.report.issues.append({"source_row": source_row, self.spec.layout.key: key, "reason": reason})
         return QuarantinedRow(
             run=self.import_run, source_table=self.table.name, source_row=source_row, key=key, reason=reason,
             raw={name: json_safe(value) for name, value in zip(self.source_names, values)},
@@ -196,7 +196,7 @@ class TableImporter:
     def _existing(self, keys: Sequence[str]) -> dict[str, tuple]:
         """The stored rows (fields and extra, as the database returns them) of these keys."""
         quote = connection.ops.quote_name
-        table, key = quote(self.model._meta.db_table), quote(self.spec.key)
+        table, key = quote(self.model._meta.db_table), quote(self.spec.layout.key)
         found = {}
         with connection.cursor() as cursor:
             for chunk in in_chunks(keys):
@@ -229,7 +229,7 @@ class TableImporter:
 
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
-        stored_columns = [*self.spec.column_names, self.spec.extra_field, *self.spec.derived_fields]
+        stored_columns = [*self.spec.layout.names, self.spec.extra_field, *self.spec.derived_fields]
         now, run_id = self.db_form.timestamp(local_now()), self.import_run.pk
         with connection.cursor() as cursor:
             if inserts:
@@ -243,7 +243,7 @@ class TableImporter:
                 columns = [*stored_columns[1:], self.spec.timestamps[1], "last_import_id"]
                 assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
                 cursor.executemany(
-                    f"UPDATE {table} SET {assignments} WHERE {quote(self.spec.key)} = %s",
+                    f"UPDATE {table} SET {assignments} WHERE {quote(self.spec.layout.key)} = %s",
                     [[*row[:-1], now, run_id, row[-1]] for row in updates],
                 )
         self.report.inserted += len(inserts)
@@ -256,7 +256,7 @@ class TableImporter:
             if found.get(key) != readback:
                 raise ImportFailed(
                     f"Verification failed: the database does not hold the source's values "
-                    f"for {self.spec.key} {key!r}; nothing was kept"
+                    f"for {self.spec.layout.key} {key!r}; nothing was kept"
                 )
 
     def _count_orphans(self, staged: dict[str, tuple]) -> int:

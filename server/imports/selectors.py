@@ -5,7 +5,7 @@ from __future__ import annotations
 from server.core.paging import page_envelope
 from server.imports.errors import JobNotFound
 from server.imports.models import RUN_COUNTS, ImportRun, QuarantinedRow
-from server.imports.tables import REPORTS
+from server.reports.layout import REPORT_LAYOUT
 
 
 def import_history(*, page: int, page_size: int) -> dict:
@@ -33,7 +33,7 @@ def _raw_value(raw: dict, column: str):
 def quarantined_item(row: QuarantinedRow) -> dict:
     """A quarantined row for the API: the exam_id it names (a report's too) and, for
     a report, its report_id."""
-    is_report = row.source_table.lower() == REPORTS.source_table
+    is_report = row.source_table.lower() == REPORT_LAYOUT.table
     return {
         "source_row": row.source_row,
         "exam_id": _raw_value(row.raw, "exam_id") if is_report else row.key,

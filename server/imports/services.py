@@ -37,7 +37,7 @@ def source_tables(source: DuckDBSource) -> list[tuple[TableSpec, SourceTable]]:
     """The file's tables to import, in order; refuses a file without a required one."""
     found = []
     for spec in TABLES:
-        table = source.table(spec.source_table, required=spec.required, optional=not spec.required_table)
+        table = source.table(spec.layout.table, required=spec.layout.required, optional=not spec.required_table)
         if table is not None:
             found.append((spec, table))
     return found

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from server.core.layout import SourceColumn, SourceLayout
+from server.core.layout import SourceLayout
 from server.reports.derive import report_derive
 from server.reports.layout import REPORT_LAYOUT
 from server.reports.models import Report
@@ -34,28 +34,8 @@ class TableSpec:
     reference: tuple[str, type[models.Model]] | None = None
 
     @property
-    def source_table(self) -> str:
-        return self.layout.table
-
-    @property
-    def key(self) -> str:
-        return self.layout.key
-
-    @property
-    def columns(self) -> tuple[SourceColumn, ...]:
-        return self.layout.columns
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        return self.layout.required
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return self.layout.names
-
-    @property
     def derived_fields(self) -> tuple[str, ...]:
-        return tuple(self.derive(values=dict.fromkeys(self.column_names)))
+        return tuple(self.derive(values=dict.fromkeys(self.layout.names)))
 
 
 STUDIES = TableSpec(label="studies", layout=STUDY_LAYOUT, model=Study, derive=study_derive)

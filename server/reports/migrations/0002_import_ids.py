@@ -1,22 +1,9 @@
 """The import runs that first stored and last changed a report become plain numbers
-(first_import_id, last_import_id) instead of foreign keys into the importer's app, so
-that the domain apps do not depend on it. The columns and their values stay."""
+(first_import_id, last_import_id), as the studies' do (studies 0002)."""
 
 from django.db import migrations, models
 
-
-def as_plain_number(name):
-    """An AlterField to a number in the same column, then the field renamed to its column."""
-    return [
-        migrations.AlterField(
-            model_name="report", name=name,
-            field=models.BigIntegerField(blank=True, null=True, db_column=f"{name}_id"),
-        ),
-        migrations.RenameField(model_name="report", old_name=name, new_name=f"{name}_id"),
-        migrations.AlterField(
-            model_name="report", name=f"{name}_id", field=models.BigIntegerField(blank=True, null=True),
-        ),
-    ]
+from server.core.records import import_ids_as_plain_numbers
 
 
 class Migration(migrations.Migration):
@@ -26,8 +13,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        *as_plain_number("first_import"),
-        *as_plain_number("last_import"),
+        *import_ids_as_plain_numbers("report"),
         # The column's comment moved to server/reports/layout.py.
         migrations.AlterField(model_name="report", name="created_at", field=models.DateTimeField(blank=True, null=True)),
     ]
