@@ -198,13 +198,15 @@ def cmd_login_link(args) -> int:
 
 def cmd_import_duckdb(args) -> int:
     _setup(args.data_dir)
-    from server.imports.services import import_duckdb
+    from server.imports.worker import import_isolated, import_queue_isolated
     from server.serving import migrate
 
     migrate()
-    return _run_import(
-        args.path, as_json=args.json, start=lambda on_progress: import_duckdb(path=args.path, on_progress=on_progress)
-    )
+
+    def start(on_progress):
+        return import_isolated(run=import_queue_isolated(path=args.path), on_progress=on_progress)
+
+    return _run_import(args.path, as_json=args.json, start=start)
 
 
 def _run_import(path: str, *, as_json: bool, start) -> int:
@@ -212,10 +214,15 @@ def _run_import(path: str, *, as_json: bool, start) -> int:
     shared by import-duckdb and link-duckdb."""
     from desktop.progress import ProgressBar, print_summary
     from server.core.errors import DomainError
+    from server.imports.errors import ImportCancelled
 
     bar = ProgressBar(sys.stderr)
     try:
-        report = start(bar.update)
+        report = start(bar.update)  # Ctrl-C cancels: the import rolls back and is recorded as cancelled
+    except ImportCancelled as exc:
+        bar.clear()
+        _fail(exc.detail)
+        return 130
     except DomainError as exc:
         bar.clear()
         return _fail(exc.detail)
@@ -298,6 +305,9 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # an import's child process, in a frozen (PyInstaller) build
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -28,6 +28,14 @@ def job_status(request, job_id: int):
     return JOBS.status(job_id)
 
 
+@router.delete("/jobs/{job_id}", response=ImportJobOut, summary="Cancel an import job")
+def cancel_job(request, job_id: int):
+    """Stops a queued or running job: its child process ends and the database rolls the
+    import back, so nothing of it is kept. Answers the job's final status (state
+    "cancelled"); 409 if it has already ended or runs in another process."""
+    return JOBS.cancel(job_id)
+
+
 @router.get("/jobs/{job_id}/issues", response=QuarantinedPageOut, summary="Rows an import quarantined")
 def job_issues(request, job_id: int, params: Query[PageQuery]):
     """The source rows the job could not store, verbatim, with the reason, by row number."""

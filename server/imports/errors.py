@@ -31,3 +31,15 @@ class JobNotFound(DomainError):
 
     def __init__(self) -> None:
         super().__init__("Import job not found")
+
+
+class ImportCancelled(DomainError):
+    """The import was cancelled while it ran; its transaction was rolled back."""
+
+    status_code = 409
+
+
+class JobFinished(DomainError):
+    """The import job has ended already: there is nothing to cancel."""
+
+    status_code = 409

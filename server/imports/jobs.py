@@ -1,20 +1,21 @@
-"""Import jobs run by the server: one at a time, on a worker thread, with progress
-that a client can poll cheaply (it is read from memory, not from the database)."""
+"""Import jobs run by the server: one at a time, each in a child process watched by a
+thread of the server (server/imports/worker.py), with progress that a client can poll
+cheaply (it is read from memory, not from the database), and a way to cancel it."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import close_old_connections, connection
 
 from server.core.errors import DomainError
-from server.imports.errors import ImportBusy, JobNotFound
+from server.imports.errors import ImportBusy, ImportCancelled, JobFinished, JobNotFound
 from server.imports.models import ImportRun
-from server.imports.services import import_queue, import_run
+from server.imports.worker import STOP_GRACE_S, import_isolated, import_queue_isolated
 
 logger = logging.getLogger("imaging_desk.imports")
 
@@ -32,6 +33,8 @@ class Job:
     rows_total: int = 0
     report: dict | None = None
     error: str | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)  # asked to stop
+    ended: threading.Event = field(default_factory=threading.Event)  # its thread is done
 
     @property
     def active(self) -> bool:
@@ -64,7 +67,7 @@ class ImportJobs:
                 raise ImportBusy(
                     f"An import is already running (job {self._active.job_id}); wait for it to finish"
                 )
-            run = import_queue(path=path, kind=kind)  # another process may hold the database
+            run = import_queue_isolated(path=path, kind=kind)  # another process may hold the database
             job = Job(job_id=run.pk, path=Path(run.source_path), kind=kind)
             self._jobs[job.job_id] = job
             self._active = job
@@ -82,8 +85,10 @@ class ImportJobs:
             job.state, job.phase, job.rows_done, job.rows_total = ImportRun.State.RUNNING, phase, done, total
 
         try:
-            job.report = import_run(run=run, on_progress=progress)
+            job.report = import_isolated(run=run, on_progress=progress, cancel=job.cancel)
             job.state, job.phase = ImportRun.State.DONE, "done"
+        except ImportCancelled as exc:
+            job.state, job.phase, job.error = ImportRun.State.CANCELLED, "cancelled", exc.detail
         except DomainError as exc:
             job.state, job.phase, job.error = ImportRun.State.FAILED, "failed", exc.detail
         except Exception as exc:  # never leave a job "running" for ever
@@ -97,6 +102,27 @@ class ImportJobs:
         finally:
             close_old_connections()
             connection.close()
+            job.ended.set()
+
+    def cancel(self, job_id: int) -> dict:
+        """Stop a running or queued job; returns its status once its child has ended and
+        rolled back (a few seconds at most). Raises JobNotFound or JobFinished."""
+        job = self._jobs.get(job_id)
+        if job is None:
+            run = ImportRun.objects.filter(pk=job_id).first()
+            if run is None:
+                raise JobNotFound()
+            if run.state in (ImportRun.State.QUEUED, ImportRun.State.RUNNING):
+                raise JobFinished(
+                    f"Import job {job_id} runs in another process (imaging-desk import-duckdb, or another PC); "
+                    "stop it there"
+                )
+            raise JobFinished(f"Import job {job_id} has already ended ({run.state}); there is nothing to cancel")
+        if not job.active:
+            raise JobFinished(f"Import job {job_id} has already ended ({job.state}); there is nothing to cancel")
+        job.cancel.set()
+        job.ended.wait(STOP_GRACE_S + 30)
+        return job.status()
 
     def active(self) -> Job | None:
         job = self._active
@@ -112,7 +138,7 @@ class ImportJobs:
             raise JobNotFound()
         rows = run.source_rows or 0
         return {
-            "state": run.state, "phase": run.state if run.state in ("done", "failed") else "queued",
+            "state": run.state, "phase": "queued" if run.state == ImportRun.State.QUEUED else run.state,
             "rows_done": rows, "rows_total": rows, "report": run.report, "error": run.error or None,
         }
 

@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from stat import S_ISREG
 
 from django.db import close_old_connections, connection, transaction
 
@@ -15,8 +16,8 @@ from server.imports.engine import ProgressFn
 from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, SourceLocked
 from server.imports.jobs import JOBS, ImportJobs, Job
 from server.imports.models import ImportRun, LinkedSource
-from server.imports.services import import_queue, import_run
 from server.imports.source import file_fingerprint
+from server.imports.worker import import_isolated, import_queue_isolated
 
 logger = logging.getLogger("imaging_desk.linking")
 
@@ -30,11 +31,11 @@ def link_duckdb(*, path: Path | str, on_progress: ProgressFn | None = None) -> t
     once the first sync has finished, so a running server's watcher never starts a
     second, redundant sync of it meanwhile.
     """
-    run = import_queue(path=path, kind=ImportRun.Kind.SYNC)
+    run = import_queue_isolated(path=path, kind=ImportRun.Kind.SYNC)
     path = Path(run.source_path)
     stat = path.stat()
     try:
-        report = import_run(run=run, on_progress=on_progress)
+        report = import_isolated(run=run, on_progress=on_progress)
     except ImportFailed as exc:
         link = _replace_link(path)
         record_sync(link_id=link.pk, run_id=run.pk, stat=stat, error=exc.detail)
@@ -98,7 +99,9 @@ def sync_linked_source(*, jobs: ImportJobs = JOBS, at_start: bool = False) -> Jo
             link.save(update_fields=["last_error"])
         return None
     if at_start:
-        if link.synced_sha256 and file_fingerprint(path)[1] == link.synced_sha256:
+        # Hashed only if it is a regular file: reading a pipe would never end.
+        regular = S_ISREG(stat.st_mode)
+        if regular and link.synced_sha256 and file_fingerprint(path)[1] == link.synced_sha256:
             link.synced_size, link.synced_mtime_ns = stat.st_size, stat.st_mtime_ns
             link.save(update_fields=["synced_size", "synced_mtime_ns"])
             return None

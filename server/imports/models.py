@@ -20,6 +20,7 @@ class ImportRun(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
+        CANCELLED = "cancelled"
 
     class Kind(models.TextChoices):
         IMPORT = "import"

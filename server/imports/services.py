@@ -13,6 +13,7 @@ a process that died left behind.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -51,14 +52,17 @@ def import_preflight(*, path: Path | str) -> Path:
     return path
 
 
-def import_queue(*, path: Path | str, kind: str = ImportRun.Kind.IMPORT) -> ImportRun:
+def import_queue(
+    *, path: Path | str, kind: str = ImportRun.Kind.IMPORT, check: Callable[..., Path] = import_preflight
+) -> ImportRun:
     """Check the file and record its import as queued; run it with import_run.
 
     Raises ImportRefused (the file cannot be imported) or ImportBusy (another import
     holds the database, perhaps in another process), with nothing written: the queued
-    run would otherwise wait on that import's write lock.
+    run would otherwise wait on that import's write lock. `check` checks the file: the
+    server does it in a child process (server/imports/worker.py).
     """
-    path = import_preflight(path=path)
+    path = check(path=path)
     refuse_if_importing()
     return ImportRun.objects.create(kind=kind, source_path=str(path))
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +13,26 @@ from pathlib import Path
 import duckdb
 
 from server.imports.errors import ImportRefused, SourceLocked
+
+# A clinic's file is a few GB at most (a million examinations: about 200 MB). A larger
+# one is refused at once rather than hashed and read for minutes.
+MAX_SOURCE_BYTES = 32 * 1024**3
+# The clinic's table has 14 columns, plus perhaps a few of its own. A file with tens of
+# thousands crashed DuckDB itself in the duplicate check (65,000 columns: a divide trap).
+MAX_SOURCE_COLUMNS = 1_000
+NAME_MAX_BYTES = 255  # one path component, on every file system the app runs on
+# The file is read as it is and nothing else: no other file, no network, no extension
+# (a SQLite file would make DuckDB download its sqlite_scanner), and a view in the file
+# cannot turn these back on.
+DUCKDB_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB database file
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # DuckDB reports these types in information_schema; TIMESTAMP_NS is read as text so
 # that nanoseconds are seen (and refused) rather than silently cut off.
@@ -62,17 +84,77 @@ def file_fingerprint(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def _kind_of(mode: int) -> str | None:
+    """What a file that is not a regular one is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder, not a DuckDB file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe, not a DuckDB file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a DuckDB file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a DuckDB file"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return None
+
+
+def source_path_check(path: Path) -> None:
+    """Refuse, at once and in words, what is not a readable DuckDB file of a sane size:
+    before DuckDB opens it (a named pipe would hang it for ever) or anything hashes it."""
+    too_long = [part for part in path.parts if len(os.fsencode(part)) > NAME_MAX_BYTES]
+    if too_long:
+        raise ImportRefused(
+            f"The path has a name of {len(os.fsencode(too_long[0])):,} bytes; a file or folder name "
+            f"holds at most {NAME_MAX_BYTES}"
+        )
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ImportRefused(f"File not found: {path}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ImportRefused(f"{path} is a symbolic link that loops back on itself") from None
+        if exc.errno == errno.ENOTDIR:
+            raise ImportRefused(f"File not found: {path} (a part of the path is a file, not a folder)") from None
+        if exc.errno == errno.ENAMETOOLONG:
+            raise ImportRefused("The path is too long for this system") from None
+        raise ImportRefused(f"Cannot read {path}: {exc.strerror or exc}") from None
+    if problem := _kind_of(info.st_mode):
+        raise ImportRefused(f"{path} is {problem}")
+    if info.st_size > MAX_SOURCE_BYTES:
+        raise ImportRefused(
+            f"{path} is {info.st_size / 1024**3:,.1f} GB; Imaging Desk imports DuckDB files of at most "
+            f"{MAX_SOURCE_BYTES // 1024**3} GB"
+        )
+    try:
+        # Non-blocking, and checked again once open: the path may have changed meanwhile.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except PermissionError:
+        raise ImportRefused(f"Cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise ImportRefused(f"Cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        if problem := _kind_of(os.fstat(fd).st_mode):
+            raise ImportRefused(f"{path} is {problem}")
+        header = os.read(fd, 16)
+    finally:
+        os.close(fd)
+    if header.startswith(SQLITE_MAGIC):
+        raise ImportRefused(
+            f"{path} is a SQLite database, not a DuckDB file (Imaging Desk's own database is one); "
+            "choose the clinic's DuckDB export"
+        )
+    if header[8:12] != DUCKDB_MAGIC:
+        raise ImportRefused(f"{path} is not a DuckDB database file")
+
+
 class DuckDBSource:
     def __init__(self, path: Path) -> None:
         self.path = path
-        if not path.exists():
-            raise ImportRefused(f"File not found: {path}")
-        if path.is_dir():
-            raise ImportRefused(f"{path} is a folder, not a DuckDB file")
-        if not os.access(path, os.R_OK):
-            raise ImportRefused(f"Cannot read {path}: permission denied")
+        source_path_check(path)
         try:
-            self.connection = duckdb.connect(str(path), read_only=True)
+            self.connection = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
         except duckdb.Error as exc:
             message = str(exc)
             if "lock" in message.lower():
@@ -121,7 +203,13 @@ class DuckDBSource:
                 [schema, name],
             ).fetchall()
         )
+        if len(columns) > MAX_SOURCE_COLUMNS:
+            raise ImportRefused(
+                f"The table {name} in {self.path} has {len(columns):,} columns; Imaging Desk reads "
+                f"tables of at most {MAX_SOURCE_COLUMNS:,} columns"
+            )
         table = SourceTable(schema, name, columns, has_rowid=table_type == "BASE TABLE")
+        self._check_readable(table, table_type)
         missing = [c for c in required if table.column(c) is None]
         if missing:
             listed = ", ".join(c.name for c in columns)
@@ -130,6 +218,20 @@ class DuckDBSource:
                 f"(its columns are: {listed})"
             )
         return table
+
+    def _check_readable(self, table: SourceTable, table_type: str) -> None:
+        """Bind the table's query without reading a row: a view that reads another file
+        (or anything else outside this one) is refused here, by name."""
+        try:
+            self.connection.execute(f"SELECT * FROM {table.sql_name} LIMIT 0").fetchall()
+        except duckdb.PermissionException:
+            raise ImportRefused(
+                f"The {table_type.lower()} {table.name} in {self.path} reads from outside the file (another "
+                "file, a folder or the network); Imaging Desk imports only what the file itself holds"
+            ) from None
+        except duckdb.Error as exc:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ImportRefused(f"Cannot read the table {table.name} in {self.path}: {first_line}") from None
 
     def count(self, table: SourceTable) -> int:
         return self.connection.execute(f"SELECT count(*) FROM {table.sql_name}").fetchone()[0]

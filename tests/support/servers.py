@@ -2,6 +2,7 @@
 Django test client claims to call."""
 
 import datetime as dt
+import json
 import os
 import queue
 import re
@@ -9,6 +10,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +42,33 @@ class ServerProcess:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         return self.process.wait(timeout=timeout)
+
+    def call(self, method: str, path: str, body=None) -> tuple[int, dict]:
+        """(status, JSON) of an API call with the token, as a script makes it."""
+        token = (self.data_dir / "api-token").read_text().strip()
+        request = urllib.request.Request(
+            self.url + "api/v1/" + path, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def wait_for_job(self, job_id: int, timeout: float = 120) -> tuple[dict, list]:
+        """Poll an import job every 100 ms until it ends; (final status, every status seen)."""
+        seen = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, body = self.call("GET", f"import/jobs/{job_id}")
+            assert status == 200, body
+            seen.append(body)
+            if body["state"] in ("done", "failed", "cancelled"):
+                return body, seen
+            time.sleep(0.1)
+        raise AssertionError(f"job {job_id} did not finish: {seen[-1]}")
 
 
 def start_server(data_dir: Path, *args: str, env: dict | None = None, timeout: float = 60) -> ServerProcess:
