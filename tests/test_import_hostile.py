@@ -160,6 +160,16 @@ def make_sqlite_file(path):
     return path
 
 
+def make_corrupt_file(path):
+    """A DuckDB file's header, then zeros: its blocks' checksums fail (DuckDB's message
+    speaks of a "block", which once read as a "lock" held by another program)."""
+    good = write_duckdb(path.parent / "good.duckdb", [source_row("A")])
+    with open(path, "wb") as f:
+        f.write(good.read_bytes()[:12288])
+        f.truncate(1024**2)
+    return path
+
+
 def make_text_file(path):
     path.write_bytes(b"just text\n" * 10)
     return path
@@ -176,8 +186,9 @@ def make_text_file(path):
         (make_long_name, "The path has a name of 263 bytes; a file or folder name holds at most 255"),
         (make_sqlite_file, "is a SQLite database, not a DuckDB file"),
         (make_text_file, "is not a DuckDB database file"),
+        (make_corrupt_file, "as a DuckDB database: Corrupt database file"),
     ],
-    ids=["pipe", "folder", "device", "socket", "symlink loop", "long name", "sqlite", "text"],
+    ids=["pipe", "folder", "device", "socket", "symlink loop", "long name", "sqlite", "text", "corrupt"],
 )
 def test_what_is_not_a_duckdb_file_is_refused_at_once(server, tmp_path, make, problem):
     path = make(tmp_path / "source.duckdb")

@@ -157,7 +157,8 @@ class DuckDBSource:
             self.connection = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
         except duckdb.Error as exc:
             message = str(exc)
-            if "lock" in message.lower():
+            # Not just "lock": a corrupt file's message speaks of a "block".
+            if "could not set lock" in message.lower() or "conflicting lock" in message.lower():
                 raise SourceLocked(
                     f"{path} is open in another program, which is still writing it; "
                     "close that program or wait for it to finish, then try again"
