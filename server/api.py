@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, OperationalError, connection
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
@@ -18,6 +19,7 @@ from server.core.auth import LocalAuth
 from server.core.errors import DomainError
 from server.core.renderers import ContractJSONRenderer
 from server.core.responses import error_response
+from server.core.views import bad_request
 from server.imports.api import router as imports_router
 from server.reports.api import router as reports_router
 from server.studies.api import router as studies_router
@@ -95,6 +97,14 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error_response(404, "Not Found")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc: SuspiciousOperation):
+    # Raised lazily, where the API first reads request.GET or request.body: more than
+    # DATA_UPLOAD_MAX_NUMBER_FIELDS parameters (400), a body over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE (413). The same answers as outside the API.
+    return bad_request(request, exc)
 
 
 @api.exception_handler(OperationalError)

@@ -40,10 +40,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "server.core.middleware.AccessLogMiddleware",
+    # Outside ContentLengthMiddleware: a HEAD answer keeps the GET body's length.
+    "server.core.middleware.HeadRequestMiddleware",
     "server.core.middleware.ContentLengthMiddleware",
     "server.core.middleware.HostGuardMiddleware",
     "server.core.middleware.SecurityHeadersMiddleware",
     "server.core.middleware.JSONErrorMiddleware",
+    "server.core.middleware.JSONBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
 ]
 
@@ -102,7 +105,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Every message escaped (no forged lines, no control characters) and cut.
+        "plain": {
+            "class": "server.core.logs.EscapingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "file": {

@@ -15,15 +15,25 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from server import datadir
+from server.core.errors import DomainError
+from server.core.params import shown
 
 SESSION_KEY = "imaging_desk_owner"
 LOGIN_CODE_TTL_S = 60
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class CrossSiteRequest(DomainError):
+    """A session request that does not come from this server's own pages."""
+
+    status_code = 403
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,37 @@ def token_matches(candidate: str) -> bool:
     return hmac.compare_digest(candidate.encode("utf-8"), expected_token())
 
 
+def request_origin_check(request: HttpRequest) -> None:
+    """Raise CrossSiteRequest unless the request's Origin (or, without one, its Referer)
+    is this server itself: http:// and the request's Host, exactly.
+
+    SameSite=Strict is not enough: a page served from any other port of 127.0.0.1 is
+    the same *site*, so the browser attaches the session cookie to its requests too.
+    Browsers send Origin with every POST, PUT, PATCH and DELETE, and pages cannot
+    forge it. (This server's pages send no Referer: Referrer-Policy is no-referrer.)
+    """
+    own = f"http://{request.META.get('HTTP_HOST', '')}"
+    origin = request.META.get("HTTP_ORIGIN")
+    referer = request.META.get("HTTP_REFERER")
+    if origin is None and referer is None:
+        raise CrossSiteRequest(
+            "Cross-site request refused: a request made with the app's session must come "
+            f"from {own}, and this one has no Origin or Referer header to show it; scripts "
+            "send the API token instead"
+        )
+    if origin is not None:
+        if origin != own:
+            raise CrossSiteRequest(f"Cross-site request refused: its Origin {shown(origin)} is not {own}")
+        return
+    try:
+        parts = urlsplit(referer)
+        came_from = f"{parts.scheme}://{parts.netloc}"
+    except ValueError:  # not a URL at all
+        came_from = None
+    if came_from != own:
+        raise CrossSiteRequest(f"Cross-site request refused: its Referer {shown(referer)} is not from {own}")
+
+
 class LocalAuth(HttpBearer):
     """Bearer token or session cookie. A wrong token fails even beside a valid cookie."""
 
@@ -68,6 +109,12 @@ class LocalAuth(HttpBearer):
                 return None
             return self.authenticate(request, token.strip())
         if request.session.get(SESSION_KEY):
+            # Checked here, not in a middleware: only the auth knows that the cookie,
+            # which a browser attaches on its own, is what vouches for this request. A
+            # token is never attached by a browser, so a script's request needs no
+            # Origin; a request with neither is a 401 anyway.
+            if request.method in UNSAFE_METHODS:
+                request_origin_check(request)
             return local_owner("session")
         return None
 

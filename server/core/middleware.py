@@ -39,7 +39,8 @@ class HostGuardMiddleware:
 
 class AccessLogMiddleware:
     """One line per request: method, path, status, time. Never the query string,
-    which can hold a patient's name or a login code."""
+    which can hold a patient's name or a login code. (server/core/logs.py escapes
+    and cuts the path, as it does every value in every log line.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,6 +53,84 @@ class AccessLogMiddleware:
             "%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed_ms
         )
         return response
+
+
+class HeadRequestMiddleware:
+    """HEAD is answered as GET, for every route, then sent without its body.
+
+    HTTP requires HEAD wherever GET works, with the same status and headers. Django
+    Ninja's operations know GET only, and neither Django nor waitress drops a body
+    for HEAD (waitress even streams a FileResponse's whole file). So the request runs
+    as GET here, outside ContentLengthMiddleware so that the Content-Length is the
+    GET body's, and the body is dropped on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.allow_head(self.get_response(request))
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"  # for the access log and anything after
+        if response.streaming:
+            # Never iterated: a CSV export would otherwise run its whole query, a
+            # FileResponse read its file, for nothing. The stream stays among the
+            # response's resources, so the server's response.close() closes it; closing
+            # the response here would send request_finished (and close the database
+            # connection) before the request is over.
+            response.streaming_content = []
+        else:
+            response.content = b""
+        return self.allow_head(response)
+
+    @staticmethod
+    def allow_head(response):
+        # A 405's Allow lists HEAD wherever it lists GET, since HEAD works there too.
+        allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+        if "GET" in allowed and "HEAD" not in allowed:
+            response["Allow"] = ", ".join([*allowed, "HEAD"])
+        return response
+
+
+class JSONBodyMiddleware:
+    """The API reads request bodies as JSON only: a body of any other type is a 415,
+    before anything reads it, for token and session requests alike.
+
+    It also shuts the one door an HTML form on another page would have: a form can
+    send text/plain, urlencoded or multipart bodies, never application/json, and a
+    cross-site fetch of application/json needs a CORS preflight this server never
+    grants. (A charset or other parameter is fine.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.path.startswith("/api/")
+            and request_has_body(request)
+            and request.content_type != "application/json"
+        ):
+            given = request.META.get("CONTENT_TYPE", "")
+            return error_response(
+                415,
+                "Unsupported Content-Type "
+                + (shown(given) if given else "(none given)")
+                + ": the API reads request bodies as JSON only; send Content-Type: application/json",
+            )
+        return self.get_response(request)
+
+
+def request_has_body(request) -> bool:
+    # waitress gives a chunked body its Content-Length once read, so this covers both.
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        return True  # a length that is not a number: take it as a body, of no known type
 
 
 class SecurityHeadersMiddleware:

@@ -88,6 +88,16 @@ def clean_text(name: str, raw: object) -> str:
     text = "" if raw is None else str(raw)
     if "\x00" in text:
         raise InvalidParameter(name, "must not contain NUL characters")
+    try:
+        # JSON's \ud800 escape decodes to a lone surrogate, which no database, file
+        # name or response can store: refuse it here, before anything tries.
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidParameter(
+            name,
+            f"must be valid Unicode text, but character {exc.start + 1} is a lone surrogate "
+            f"(U+{ord(text[exc.start]):04X}) that has no UTF-8 encoding",
+        ) from None
     return text
 
 

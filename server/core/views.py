@@ -7,14 +7,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.views import serve as staticfiles_serve
-from django.http import FileResponse, HttpResponseRedirect
-from django.views.decorators.http import require_GET
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_safe
 
 from server.core.auth import SESSION_KEY, login_code_redeem
 from server.core.responses import error_response
 
 
-@require_GET
+# These routes only read: every other method is a 405 with Allow: GET, HEAD (HEAD is
+# answered as GET by HeadRequestMiddleware).
+@require_safe
 def login(request):
     """Spend a one-time code from `imaging-desk serve` or `login-link` for a session."""
     if not login_code_redeem(code=request.GET.get("once", "")):
@@ -28,16 +31,24 @@ def login(request):
     return HttpResponseRedirect("/")
 
 
+@require_safe
 def static(request, path: str):
     # The OpenAPI docs' own CSS and JS, bundled with Django Ninja: no CDN, no network.
     return staticfiles_serve(request, path, insecure=True)
 
 
+@require_safe
 def frontend(request, path: str = ""):
     """Files of the React build; any other path gets index.html (client-side routes)."""
     root = Path(settings.FRONTEND_DIR).resolve()
-    candidate = (root / path).resolve() if path else root / "index.html"
-    if not candidate.is_relative_to(root) or not candidate.is_file():
+    try:
+        candidate = (root / path).resolve() if path else root / "index.html"
+        found = candidate.is_relative_to(root) and candidate.is_file()
+    except (OSError, ValueError, RuntimeError):
+        # A NUL byte (ValueError), a name too long for the file system (OSError) or a
+        # symlink loop (RuntimeError): no file of the app, nor any of its routes, has it.
+        return error_response(404, "Not Found")
+    if not found:
         if "." in Path(path).name:
             return error_response(404, "Not Found")
         candidate = root / "index.html"
@@ -47,8 +58,25 @@ def frontend(request, path: str = ""):
     return FileResponse(candidate.open("rb"), content_type=content_type or "application/octet-stream")
 
 
+def request_limit_response(exc: RequestDataTooBig | TooManyFieldsSent) -> HttpResponse:
+    """Django's own limits on a request, said as such: for the API (server/api.py) and
+    for the routes outside it (bad_request below)."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return error_response(
+            413, f"The request body is too large: this server takes at most {limit:,} bytes ({limit / 2**20:g} MB)"
+        )
+    return error_response(
+        400,
+        f"Too many parameters: this server takes at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} "
+        "in one request",
+    )
+
+
 # Django's error hooks, so that nothing ever answers with an HTML error page.
 def bad_request(request, exception=None):
+    if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent)):
+        return request_limit_response(exception)
     return error_response(400, "Bad request")
 
 
