@@ -39,6 +39,9 @@ def studies(make_study):
         ({"date_from": "2025-01-01T08:00:01"}, ["S5", "S6", "S4", "S3", "S2"]),
         ({"date_to": "2025-01-02T00:00"}, ["S3", "S2", "S1"]),  # a time is inclusive too
         ({"date_to": "2025-01-01T23:59:59.999998"}, ["S1"]),
+        ({"date_to": "9999-12-31"}, ["S5", "S6", "S4", "S3", "S2", "S1"]),  # the last day there is
+        ({"date_to": "9999-12-31T23:59:59.999999"}, ["S5", "S6", "S4", "S3", "S2", "S1"]),
+        ({"date_from": "0001-01-01"}, ["S5", "S6", "S4", "S3", "S2", "S1"]),
         ({"patient_age_min": 18}, ["S6", "S4", "S3", "S2"]),
         ({"patient_age_max": 18}, ["S2", "S1"]),
         ({"patient_age_min": 40, "patient_age_max": 64}, ["S4", "S3"]),

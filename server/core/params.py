@@ -57,20 +57,28 @@ def parse_date_bound(name: str, raw: str, *, upper: bool) -> dt.datetime | None:
 
     Both bounds are inclusive: a day as the upper bound means up to its end, so it
     comes back as the next midnight, to be compared with `<`; a datetime as the upper
-    bound comes back one microsecond later, for the same `<`. Empty: no bound.
+    bound comes back one microsecond later, for the same `<`. Empty: no bound, and
+    neither is an upper bound at the very end of 9999 (no time comes after it).
     """
     text = clean_text(name, raw)
     if text == "":
         return None
     try:
         if _DATE.fullmatch(text):
-            day = dt.datetime.strptime(text, "%Y-%m-%d")
-            return day + dt.timedelta(days=1) if upper else day
-        if _DATETIME.fullmatch(text):
-            moment = dt.datetime.fromisoformat(text)
-            return moment + dt.timedelta(microseconds=1) if upper else moment
-    except (ValueError, OverflowError):
-        pass
+            value, step = dt.datetime.strptime(text, "%Y-%m-%d"), dt.timedelta(days=1)
+        elif _DATETIME.fullmatch(text):
+            value, step = dt.datetime.fromisoformat(text), dt.timedelta(microseconds=1)
+        else:
+            value = step = None
+    except ValueError:
+        value = step = None
+    if value is not None:
+        if not upper:
+            return value
+        try:
+            return value + step
+        except OverflowError:
+            return None
     raise InvalidParameter(
         name, f"must be a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM[:SS]), got {shown(text)}"
     )
