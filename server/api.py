@@ -9,6 +9,7 @@ from django.db import DatabaseError, OperationalError, connection
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from server import __version__
 from server.analysis.api import router as analysis_router
@@ -17,6 +18,7 @@ from server.composition.api import studies_router as composed_studies_router
 from server.core.api import router as core_router
 from server.core.auth import LocalAuth
 from server.core.errors import DomainError
+from server.core.openapi import true_document
 from server.core.renderers import ContractJSONRenderer
 from server.core.responses import error_response
 from server.core.views import bad_request
@@ -28,8 +30,22 @@ logger = logging.getLogger("imaging_desk.api")
 
 
 class ImagingDeskAPI(NinjaAPI):
+    # What the OpenAPI document cannot learn from the routes (server/core/openapi.py):
+    # which operations can be refused with 409 (an import under way, a job that has
+    # ended), and which never read the database, so never answer 503.
+    REFUSED_AS_BUSY = {"POST /api/v1/import/duckdb", "DELETE /api/v1/import/jobs/{job_id}"}
+    WITHOUT_DATABASE = {"GET /api/v1/auth/me", "POST /api/v1/auth/login-links", "GET /api/v1/analysis/options"}
+
     def get_content_type(self) -> str:
         return ContractJSONRenderer.media_type
+
+    def get_openapi_schema(self, **kwargs) -> OpenAPISchema:
+        """The generated document, with the datetimes, text and errors as the server has them."""
+        return true_document(
+            super().get_openapi_schema(**kwargs),
+            busy=self.REFUSED_AS_BUSY,
+            without_database=self.WITHOUT_DATABASE,
+        )
 
 
 api = ImagingDeskAPI(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
 from server.analysis.filters import TaskFilters
 from server.analysis.models import AnalysisTask
+from server.analysis.registry import ANALYSIS_TYPES
 from server.core.errors import InvalidParameter
+from server.core.openapi import TEXT_PATTERN, LocalDateTime
 from server.core.paging import PageOut, PageQuery
 from server.core.params import clean_text, one_of
 
@@ -31,8 +32,9 @@ class AnalysisOptionsOut(Schema):
 
 
 class TaskCreateIn(Schema):
-    exam_id: str
-    analysis_type: str
+    exam_id: str = Field(json_schema_extra={"pattern": TEXT_PATTERN})
+    # An enum in the OpenAPI document only: task_create refuses any other type in words.
+    analysis_type: str = Field(json_schema_extra={"enum": list(ANALYSIS_TYPES)})
 
     @field_validator("exam_id", "analysis_type", mode="before")
     @classmethod
@@ -48,7 +50,7 @@ class TaskCreatedOut(Schema):
     analysis_type: str
     status: str
     progress: int
-    created_at: datetime
+    created_at: LocalDateTime
 
 
 class TaskOut(Schema):
@@ -58,8 +60,8 @@ class TaskOut(Schema):
     status: str
     progress: int
     results: dict[str, Any] | None
-    created_at: datetime
-    completed_at: datetime | None
+    created_at: LocalDateTime
+    completed_at: LocalDateTime | None
 
 
 class TaskListItemOut(Schema):
@@ -70,8 +72,8 @@ class TaskListItemOut(Schema):
     status: str
     progress: int
     results: dict[str, Any] | None
-    created_at: datetime
-    completed_at: datetime | None
+    created_at: LocalDateTime
+    completed_at: LocalDateTime | None
 
 
 class TaskFiltersOut(Schema):
@@ -91,8 +93,13 @@ class TaskStatisticsOut(Schema):
     success_rate: float | None
 
 
+# The values TaskListQuery's validator takes, declared to the OpenAPI document as an
+# enum; the validator still refuses any other with the server's own message (one_of).
+TaskStatusFilter = Literal[("", *AnalysisTask.Status.values)]
+
+
 class TaskListQuery(PageQuery):
-    status: str = Field("", description="pending, running, completed or failed; empty for all")
+    status: TaskStatusFilter = Field("", description="pending, running, completed or failed; empty for all")
 
     @field_validator("status", mode="before")
     @classmethod

@@ -3,18 +3,18 @@ contract's ten study fields first (StudyOut), then everything else stored."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
 
+from server.core.openapi import LocalDateTime
 from server.reports.schemas import ReportOut
 from server.studies.schemas import StudyOut
 
 
 class LinkedSourceOut(Schema):
     path: str
-    last_sync: datetime | None
+    last_sync: LocalDateTime | None
     last_error: str | None
 
 
@@ -27,10 +27,10 @@ class HealthOut(Schema):
 
 
 class StudyImportOut(Schema):
-    first_imported_at: datetime
+    first_imported_at: LocalDateTime
     first_job_id: int | None
     first_file: str | None
-    last_changed_at: datetime
+    last_changed_at: LocalDateTime
     last_job_id: int | None
     last_file: str | None
 

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
 from server.core.errors import InvalidParameter
+from server.core.openapi import TEXT_PATTERN, LocalDateTime
 from server.core.paging import PageOut
 from server.core.params import clean_text
 
 
 class ImportStartIn(Schema):
-    path: str = Field(description="Absolute path of the DuckDB file on this PC")
+    path: str = Field(
+        description="Absolute path of the DuckDB file on this PC",
+        json_schema_extra={"minLength": 1, "pattern": TEXT_PATTERN},
+    )
 
     @field_validator("path", mode="before")
     @classmethod
@@ -57,8 +60,8 @@ class ImportHistoryItemOut(Schema):
     path: str
     size: int | None
     sha256: str
-    started_at: datetime
-    finished_at: datetime | None
+    started_at: LocalDateTime
+    finished_at: LocalDateTime | None
     outcome: str
     source_rows: int | None
     inserted: int | None

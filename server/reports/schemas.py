@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from server.core.openapi import SEARCH_TEXT_PATTERN, LocalDateTime
 from server.core.paging import PageOut, PageQuery
 from server.core.params import StrictQuery, clean_text
 from server.reports.filters import ReportFilters
@@ -19,7 +18,7 @@ class ReportOut(Schema):
     exam_item: str | None
     findings: str | None
     radiologist: str | None
-    created_at: datetime | None
+    created_at: LocalDateTime | None
     status: str | None
 
 
@@ -37,6 +36,7 @@ class ReportFilterQuery(StrictQuery):
         "",
         description="Case-insensitive substring of findings, radiologist, the linked study's "
         "patient name or report_id. `%`, `_` and `\\\\` are literal.",
+        json_schema_extra={"pattern": SEARCH_TEXT_PATTERN},
     )
     status: str = Field("", description="Exact report status; empty for all")
     exam_status: str = Field("", description="Exact status of the linked study; empty for all")

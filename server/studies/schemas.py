@@ -3,12 +3,13 @@ contract's key order: never reorder, rename or add a field here."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import WithJsonSchema, field_validator, model_validator
 
 from server.core.errors import InvalidParameter
+from server.core.openapi import DATE_BOUND_PATTERN, SEARCH_TEXT_PATTERN, LocalDateTime
 from server.core.paging import PageOut, PageQuery
 from server.core.params import StrictQuery, clean_text, one_of, parse_date_bound, parse_int
 from server.studies.export import FORMATS as EXPORT_FORMATS
@@ -23,9 +24,9 @@ class StudyOut(Schema):
     exam_status: str | None
     exam_source: str | None
     exam_item: str | None
-    order_datetime: datetime
-    check_in_datetime: datetime | None
-    report_certification_datetime: datetime | None
+    order_datetime: LocalDateTime
+    check_in_datetime: LocalDateTime | None
+    report_certification_datetime: LocalDateTime | None
 
 
 CONTRACT_FIELDS = tuple(StudyOut.model_fields)
@@ -42,6 +43,15 @@ class StudySearchOut(PageOut[StudyOut]):
 
 
 AGE_MAX = 200
+# The values the validators below take, declared to the OpenAPI document as enums;
+# the validators still refuse any other with the server's own message (one_of).
+SortName = Literal[tuple(SORTS)]
+ExportFormat = Literal[EXPORT_FORMATS]
+# An age bound is an integer (or absent, or empty); not null, which a query cannot send.
+AgeBound = Annotated[
+    int | None,
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0, "maximum": AGE_MAX}, {"enum": [""]}]}),
+]
 
 
 class StudyFilterQuery(StrictQuery):
@@ -52,16 +62,21 @@ class StudyFilterQuery(StrictQuery):
         description="Case-insensitive substring of patient name, description, item, "
         "exam ID, medical record number or application order number. "
         "`%`, `_` and `\\` are literal.",
+        json_schema_extra={"pattern": SEARCH_TEXT_PATTERN},
     )
     exam_status: list[str] = Field([], description="Exact status; repeat for several; empty for all")
     exam_source: list[str] = Field([], description="Exact source (modality); repeat for several")
     exam_item: list[str] = Field([], description="Exact item; repeat for several")
     date_from: str = Field(
-        "", description="Orders from this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS]), inclusive"
+        "",
+        description="Orders from this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS]), inclusive",
+        json_schema_extra={"pattern": DATE_BOUND_PATTERN},
     )
-    date_to: str = Field("", description="Orders up to this day or time, inclusive")
-    patient_age_min: int | None = Field(None, ge=0, le=AGE_MAX, description="Patients at least this old")
-    patient_age_max: int | None = Field(None, ge=0, le=AGE_MAX, description="Patients at most this old")
+    date_to: str = Field(
+        "", description="Orders up to this day or time, inclusive", json_schema_extra={"pattern": DATE_BOUND_PATTERN}
+    )
+    patient_age_min: AgeBound = Field(None, ge=0, le=AGE_MAX, description="Patients at least this old")
+    patient_age_max: AgeBound = Field(None, ge=0, le=AGE_MAX, description="Patients at most this old")
     patient_gender: str = Field("", description="Exact gender as stored (M, F, U, ...); empty for all")
 
     @field_validator("q", "date_from", "date_to", "patient_gender", mode="before")
@@ -115,7 +130,9 @@ class StudyFilterQuery(StrictQuery):
 
 
 class SortQuery(StrictQuery):
-    sort: str = Field(DEFAULT_SORT, description="order_datetime_desc (default), order_datetime_asc or patient_name_asc")
+    sort: SortName = Field(
+        DEFAULT_SORT, description="order_datetime_desc (default), order_datetime_asc or patient_name_asc"
+    )
 
     @field_validator("sort", mode="before")
     @classmethod
@@ -128,7 +145,7 @@ class StudySearchQuery(PageQuery, SortQuery, StudyFilterQuery):
 
 
 class ExportQuery(SortQuery, StudyFilterQuery):
-    format: str = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
+    format: ExportFormat = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
 
     @field_validator("format", mode="before")
     @classmethod
