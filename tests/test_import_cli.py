@@ -12,16 +12,10 @@ import time
 import duckdb
 import pytest
 
+from tests.support.commands import import_cli, start_import_cli, wait_until_running
 from tests.support.paths import ROOT
 from tests.support.servers import subprocess_env
 from tests.support.sources import SOURCE_COLUMNS, source_row, write_duckdb, write_large_duckdb
-
-
-def import_cli(path, data_dir, *extra, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", "import-duckdb", str(path), "--data-dir", str(data_dir), *extra],
-        cwd=ROOT, env=subprocess_env(data_dir), capture_output=True, text=True, timeout=timeout,
-    )
 
 
 def studies(data_dir) -> list:
@@ -98,11 +92,7 @@ def test_two_imports_at_once_never_interleave(tmp_path):
     data = tmp_path / "data"
     assert import_cli(write_duckdb(tmp_path / "seed.duckdb", [source_row("A")]), data).returncode == 0
     big = write_large_duckdb(tmp_path / "big.duckdb", 80_000)
-    first = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "import-duckdb", str(big), "--data-dir", str(data)],
-        cwd=ROOT, env=subprocess_env(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    wait_until_running(data)
+    first = start_import_cli(big, data)
     second = import_cli(write_duckdb(tmp_path / "small.duckdb", [source_row("B")]), data)
     assert first.wait(timeout=300) == 0
     assert second.returncode == 1
@@ -112,19 +102,6 @@ def test_two_imports_at_once_never_interleave(tmp_path):
 def indexes(db) -> list[str]:
     rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'study'")
     return sorted(r[0] for r in rows)
-
-
-def wait_until_running(data_dir, timeout=60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with sqlite3.connect(data_dir / "db.sqlite3", timeout=1) as db:
-                if db.execute("SELECT count(*) FROM import_run WHERE state = 'running'").fetchone()[0]:
-                    return
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("the import never started running")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")

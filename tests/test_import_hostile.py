@@ -15,17 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.commands import import_cli, start_import_cli
 from tests.support.paths import ROOT
 from tests.support.servers import start_server, subprocess_env
 from tests.support.skips import require
 from tests.support.sources import source_row, write_duckdb, write_large_duckdb
-
-
-def import_cli(path, data_dir, *, env=None, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", "import-duckdb", str(path), "--data-dir", str(data_dir)],
-        cwd=ROOT, env=env or subprocess_env(data_dir), capture_output=True, text=True, timeout=timeout,
-    )
 
 
 def refused(server, path) -> str:
@@ -123,7 +117,7 @@ def test_a_table_of_65_000_columns_is_refused_and_the_server_keeps_serving(serve
 
 
 def test_the_command_line_refuses_the_wide_file_too(tmp_path, wide_file):
-    result = import_cli(wide_file, tmp_path / "data")
+    result = import_cli(wide_file, tmp_path / "data", timeout=120)
     assert result.returncode == 1 and "has 65,002 columns" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -351,16 +345,7 @@ def test_ctrl_c_cancels_a_command_line_import(tmp_path):
     data = tmp_path / "data"
     assert import_cli(write_duckdb(tmp_path / "seed.duckdb", [source_row("A")]), data).returncode == 0
     big = write_large_duckdb(tmp_path / "big.duckdb", 300_000)
-    command = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "import-duckdb", str(big), "--data-dir", str(data)],
-        cwd=ROOT, env=subprocess_env(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with sqlite3.connect(data / "db.sqlite3", timeout=5) as db:
-            if db.execute("SELECT count(*) FROM import_run WHERE state = 'running'").fetchone()[0]:
-                break
-        time.sleep(0.05)
+    command = start_import_cli(big, data)
     time.sleep(1)
     command.send_signal(signal.SIGINT)
     out, err = command.communicate(timeout=60)
