@@ -14,6 +14,7 @@ from ninja.openapi.schema import OpenAPISchema
 from server import __version__
 from server.analysis.api import router as analysis_router
 from server.composition.api import health_router
+from server.composition.api import imports_router as composed_imports_router
 from server.composition.api import studies_router as composed_studies_router
 from server.core.api import router as core_router
 from server.core.auth import LocalAuth
@@ -33,8 +34,14 @@ class ImagingDeskAPI(NinjaAPI):
     # What the OpenAPI document cannot learn from the routes (server/core/openapi.py):
     # which operations can be refused with 409 (an import under way, a job that has
     # ended), and which never read the database, so never answer 503.
-    REFUSED_AS_BUSY = {"POST /api/v1/import/duckdb", "DELETE /api/v1/import/jobs/{job_id}"}
-    WITHOUT_DATABASE = {"GET /api/v1/auth/me", "POST /api/v1/auth/login-links", "GET /api/v1/analysis/options"}
+    REFUSED_AS_BUSY = {
+        "POST /api/v1/import/duckdb", "POST /api/v1/import/link", "POST /api/v1/import/demo",
+        "DELETE /api/v1/import/jobs/{job_id}",
+    }
+    WITHOUT_DATABASE = {
+        "GET /api/v1/auth/me", "POST /api/v1/auth/login-links", "GET /api/v1/analysis/options",
+        "GET /api/v1/preferences", "PUT /api/v1/preferences",
+    }
 
     def get_content_type(self) -> str:
         return ContractJSONRenderer.media_type
@@ -70,6 +77,7 @@ api.add_router("/studies", composed_studies_router)  # a study's full record
 api.add_router("/reports", reports_router)
 api.add_router("/analysis", analysis_router)
 api.add_router("/import", imports_router)
+api.add_router("/import", composed_imports_router)  # demo data, imported as a job
 
 # The handlers below take the place of Django Ninja's defaults for the same errors;
 # any other default it registers stays, answering {"detail": ...} with its status.

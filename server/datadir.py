@@ -21,6 +21,7 @@ TOKEN_FILENAME = "api-token"
 SECRET_KEY_FILENAME = "secret-key"
 SETTINGS_FILENAME = "settings.json"
 SERVER_INFO_FILENAME = "server.json"
+PREFERENCES_FILENAME = "preferences.json"
 
 
 def data_dir() -> Path:

@@ -3,11 +3,16 @@ contract's ten study fields first (StudyOut), then everything else stored."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
+from server.composition.services import DEMO_ROWS_MAX
+from server.core.errors import InvalidParameter
 from server.core.openapi import LocalDateTime
+from server.core.params import shown
 from server.reports.schemas import ReportOut
 from server.studies.schemas import StudyOut
 
@@ -45,3 +50,18 @@ class StudyFullOut(StudyOut):
     extra: dict[str, Any]
     reports: list[ReportOut]
     import_: StudyImportOut = Field(alias="import")
+
+
+class DemoIn(Schema):
+    rows: int = Field(2000, ge=1, le=DEMO_ROWS_MAX, description="How many examinations (1 to 100,000)")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="The same seed writes the same data")
+
+    @field_validator("rows", "seed", mode="before")
+    @classmethod
+    def _whole_number(cls, value, info):
+        # A JSON number without a fraction, as JSON Schema's integer: not true, not "5".
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and not value.is_integer()
+        ):
+            raise InvalidParameter(info.field_name, f"must be a whole number, got {shown(json.dumps(value))}")
+        return int(value)

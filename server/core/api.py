@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from server.core.auth import LOGIN_CODE_TTL_S, login_code_create
-from server.core.schemas import LoginLinkOut, MeOut
+from server.core.preferences import preferences_get, preferences_set
+from server.core.schemas import LoginLinkOut, MeOut, PreferencesIn
 
 router = Router(tags=["Service"])
 
@@ -25,3 +28,16 @@ def create_login_link(request: HttpRequest):
     and the launcher: the long-lived token itself never goes into a URL."""
     code = login_code_create()
     return Status(201, {"url": request.build_absolute_uri(f"/login?once={code}"), "expires_in_s": LOGIN_CODE_TTL_S})
+
+
+@router.get("/preferences", response=dict[str, Any], summary="The user's preferences")
+def get_preferences(request: HttpRequest):
+    """The app's preferences as it last saved them (a JSON object; `{}` at first): its
+    language, visible columns, page size and last filters."""
+    return preferences_get()
+
+
+@router.put("/preferences", response=dict[str, Any], summary="Save the user's preferences")
+def put_preferences(request: HttpRequest, body: PreferencesIn):
+    """Replaces the preferences with the JSON object sent (64 KB at most); answers it."""
+    return preferences_set(preferences=body.root)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -122,7 +123,34 @@ class JSONBodyMiddleware:
                 + (shown(given) if given else "(none given)")
                 + ": the API reads request bodies as JSON only; send Content-Type: application/json",
             )
+        if request.path.startswith("/api/") and request_has_body(request):
+            kind = json_body_kind(request.body)
+            if kind not in (None, "object"):
+                # Django Ninja would read an array or a number as an empty object: an
+                # endpoint whose fields all have defaults would then act on a body
+                # nobody sent.
+                return error_response(400, f"The request body must be a JSON object, not {kind}")
         return self.get_response(request)
+
+
+def json_body_kind(body: bytes) -> str | None:
+    """What a JSON body holds ("object", "an array", ...); None if it is not JSON (the
+    API's own parser says so then)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
 
 
 def request_has_body(request) -> bool:

@@ -117,9 +117,13 @@ def declare_errors(document: dict, *, busy: set[str], without_database: set[str]
     content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
     for key, operation in found.items():
         responses = {str(status): response for status, response in operation.get("responses", {}).items()}
-        for status in error_statuses(key, operation, busy=busy, without_database=without_database):
+        # The rules' errors, and any an operation declares itself (a 404 "No DuckDB file
+        # is linked" with no path parameter), all with the one error schema.
+        declared = {int(status) for status in responses if int(status) >= 400}
+        ruled = error_statuses(key, operation, busy=busy, without_database=without_database)
+        for status in sorted({*ruled, *declared}):
             own: dict[str, Any] = responses.get(str(status), {})
-            responses[str(status)] = {"description": own.get("description", ERRORS[status]), "content": content}
+            responses[str(status)] = {"description": own.get("description", ERRORS.get(status, "")), "content": content}
         operation["responses"] = dict(sorted(responses.items()))
 
 

@@ -1,4 +1,7 @@
+from typing import Any
+
 from ninja import Schema
+from pydantic import RootModel
 
 
 class MeOut(Schema):
@@ -11,3 +14,7 @@ class MeOut(Schema):
 class LoginLinkOut(Schema):
     url: str
     expires_in_s: int
+
+
+class PreferencesIn(RootModel[dict[str, Any]]):
+    """Any JSON object: the app decides what it keeps."""

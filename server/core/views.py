@@ -55,7 +55,14 @@ def frontend(request, path: str = ""):
         if not candidate.is_file():
             return error_response(404, "The app's files are missing from this installation")
     content_type, _ = mimetypes.guess_type(candidate.name)
-    return FileResponse(candidate.open("rb"), content_type=content_type or "application/octet-stream")
+    response = FileResponse(candidate.open("rb"), content_type=content_type or "application/octet-stream")
+    # Vite names every asset by its content's hash: a new build has new names, so a
+    # browser may keep them for good. index.html names the current ones: never kept.
+    if candidate.parent == root / "assets":
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "no-cache"
+    return response
 
 
 def request_limit_response(exc: RequestDataTooBig | TooManyFieldsSent) -> HttpResponse:

@@ -43,3 +43,10 @@ class JobFinished(DomainError):
     """The import job has ended already: there is nothing to cancel."""
 
     status_code = 409
+
+
+class LinkNotFound(DomainError):
+    status_code = 404
+
+    def __init__(self) -> None:
+        super().__init__("No DuckDB file is linked")

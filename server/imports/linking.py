@@ -13,10 +13,10 @@ from stat import S_ISREG
 from django.db import close_old_connections, connection, transaction
 
 from server.imports.engine import ProgressFn
-from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, SourceLocked
+from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, LinkNotFound, SourceLocked
 from server.imports.jobs import JOBS, ImportJobs, Job
 from server.imports.models import ImportRun, LinkedSource
-from server.imports.source import file_fingerprint
+from server.imports.source import file_fingerprint, source_path_check
 from server.imports.worker import import_isolated, import_queue_isolated
 
 logger = logging.getLogger("imaging_desk.linking")
@@ -37,24 +37,49 @@ def link_duckdb(*, path: Path | str, on_progress: ProgressFn | None = None) -> t
     try:
         report = import_isolated(run=run, on_progress=on_progress)
     except ImportFailed as exc:
-        link = _replace_link(path)
-        record_sync(link_id=link.pk, run_id=run.pk, stat=stat, error=exc.detail)
+        _link_synced(path, run_id=run.pk, stat=stat, error=exc.detail)
         raise
-    link = _replace_link(path)
-    record_sync(link_id=link.pk, run_id=run.pk, stat=stat, error=None)
-    return link, report
+    return _link_synced(path, run_id=run.pk, stat=stat, error=None), report
 
 
-def _replace_link(path: Path) -> LinkedSource:
+def link_start(*, path: Path | str, jobs: ImportJobs = JOBS) -> Job:
+    """link_duckdb as the app does it: the first sync runs as an import job, and the
+    file is linked once that has run (failed part-way included, as link_duckdb does),
+    not when it is refused or cancelled. Raises ImportRefused or ImportBusy at once."""
+    path = Path(path).expanduser().absolute()
+    source_path_check(path)
+    stat = path.stat()  # the file as this sync reads it
+
+    def finished(job: Job) -> None:
+        if job.state in (ImportRun.State.DONE, ImportRun.State.FAILED):
+            _link_synced(job.path, run_id=job.job_id, stat=stat,
+                         error=None if job.state == ImportRun.State.DONE else job.error)
+
+    return jobs.start(path=path, kind=ImportRun.Kind.SYNC, on_finish=finished)
+
+
+def _link_synced(path: Path, *, run_id: int, stat: os.stat_result, error: str | None) -> LinkedSource:
+    """The new link (replacing any earlier) with its first sync, in one transaction: a
+    watcher that saw the link before its sync was recorded would sync it again."""
     with transaction.atomic():
         LinkedSource.objects.all().delete()
-        return LinkedSource.objects.create(path=str(path))
+        link = LinkedSource.objects.create(path=str(path))
+        record_sync(link_id=link.pk, run_id=run_id, stat=stat, error=error)
+    return LinkedSource.objects.get(pk=link.pk)
 
 
 def unlink() -> LinkedSource | None:
     """Stop following the linked file; its studies stay. Returns the link that was removed."""
     link = LinkedSource.objects.first()
     LinkedSource.objects.all().delete()
+    return link
+
+
+def link_remove() -> LinkedSource:
+    """unlink, for the API: raises LinkNotFound when no file is linked."""
+    link = unlink()
+    if link is None:
+        raise LinkNotFound()
     return link
 
 
@@ -147,6 +172,17 @@ class LinkWatcher(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
+
+
+def link_detail() -> dict | None:
+    """The linked file for the app: path, since when, last sync and its job, last problem."""
+    link = linked_source()
+    if link is None:
+        return None
+    return {
+        "path": link.path, "linked_at": link.linked_at, "last_sync": link.last_sync_at,
+        "last_error": link.last_error or None, "last_job_id": link.last_run_id,
+    }
 
 
 def link_status() -> dict | None:

@@ -75,3 +75,15 @@ class ImportHistoryItemOut(Schema):
 
 class ImportHistoryOut(PageOut[ImportHistoryItemOut]):
     """A page of the import history, newest first."""
+
+
+class LinkOut(Schema):
+    path: str
+    linked_at: LocalDateTime
+    last_sync: LocalDateTime | None
+    last_error: str | None
+    last_job_id: int | None
+
+
+class LinkStatusOut(Schema):
+    linked_source: LinkOut | None

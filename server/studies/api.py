@@ -1,10 +1,12 @@
 from ninja import Query, Router
 
+from server.core.paging import PageQuery
 from server.studies import selectors
 from server.studies.export import study_export
 from server.studies.schemas import (
     ExportQuery,
     FilterOptionsOut,
+    RelatedStudiesOut,
     StudyFilterQuery,
     StudyOut,
     StudySearchOut,
@@ -67,3 +69,15 @@ def export(request, params: Query[ExportQuery]):
 def study_detail(request, exam_id: str):
     """The study's ten contract fields, as in the search results."""
     return selectors.study_detail(exam_id=exam_id)
+
+
+@router.get(
+    "/{exam_id}/related",
+    response=RelatedStudiesOut,
+    summary="The patient's other studies",
+    openapi_extra={"responses": {404: {"description": "Study not found"}}},
+)
+def study_related(request, exam_id: str, params: Query[PageQuery]):
+    """The same patient's other studies, newest first: by medical record number, or by
+    name and age for a study without one (`matched_by` says which; null: neither)."""
+    return selectors.study_related(exam_id=exam_id, page=params.page, page_size=params.page_size)

@@ -42,6 +42,8 @@ class Study(source_columns(STUDY_LAYOUT, module=__name__), SourceRecord):
                 fields=["exam_item", "-order_datetime", "exam_id"], name="study_item_order_idx"
             ),
             models.Index(fields=["patient_name", "exam_id"], name="study_name_idx"),
+            # A patient's other studies, newest first (the detail's "other studies").
+            models.Index(fields=["medical_record_no", "-order_datetime", "exam_id"], name="study_patient_idx"),
             # Statistics count these groups by walking an index rather than the table.
             models.Index(fields=["patient_gender"], name="study_gender_idx"),
             models.Index(fields=["patient_age"], name="study_age_idx"),

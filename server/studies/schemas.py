@@ -32,6 +32,12 @@ class StudyOut(Schema):
 CONTRACT_FIELDS = tuple(StudyOut.model_fields)
 
 
+class RelatedStudiesOut(PageOut[StudyOut]):
+    """The patient's other studies; matched_by says how they were found."""
+
+    matched_by: Literal["medical_record_no", "name_and_age"] | None
+
+
 class FilterOptionsOut(Schema):
     exam_statuses: list[str]
     exam_sources: list[str]

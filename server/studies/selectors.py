@@ -62,5 +62,30 @@ def study_detail(*, exam_id: str) -> dict:
     return row
 
 
+def study_related(*, exam_id: str, page: int = 1, page_size: int = 20) -> dict:
+    """The patient's other studies, newest first: those with the same medical record
+    number, or, for a study without one, the same name and age (a weaker match, said
+    in matched_by); none when the study has neither."""
+    exam_id = clean_text("exam_id", exam_id)
+    study = Study.objects.filter(exam_id=exam_id).values("medical_record_no", "patient_name", "patient_age").first()
+    if study is None:
+        raise StudyNotFound()
+    if (study["medical_record_no"] or "").strip():
+        matched_by, same = "medical_record_no", {"medical_record_no": study["medical_record_no"]}
+    elif (study["patient_name"] or "").strip():
+        matched_by = "name_and_age"
+        same = {"patient_name": study["patient_name"], "patient_age": study["patient_age"]}
+        if study["patient_age"] is None:
+            same = {"patient_name": study["patient_name"], "patient_age__isnull": True}
+    else:
+        matched_by, same = None, None
+    others = Study.objects.filter(**same).exclude(exam_id=exam_id) if same else Study.objects.none()
+    page_of = page_envelope(
+        total=others.count(), page=page, page_size=page_size,
+        rows=lambda window: list(others.order_by("-order_datetime", "exam_id").values(*CONTRACT_FIELDS)[window]),
+    )
+    return {**page_of, "matched_by": matched_by}
+
+
 def study_count() -> int:
     return Study.objects.count()

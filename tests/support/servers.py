@@ -44,7 +44,7 @@ class ServerProcess:
         return self.process.wait(timeout=timeout)
 
     def call(self, method: str, path: str, body=None) -> tuple[int, dict]:
-        """(status, JSON) of an API call with the token, as a script makes it."""
+        """(status, JSON or None for an empty body) of an API call with the token, as a script makes it."""
         token = (self.data_dir / "api-token").read_text().strip()
         request = urllib.request.Request(
             self.url + "api/v1/" + path, method=method,
@@ -53,9 +53,10 @@ class ServerProcess:
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.loads(response.read())
+                status, content = response.status, response.read()
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read())
+            status, content = error.code, error.read()
+        return status, json.loads(content) if content else None
 
     def wait_for_job(self, job_id: int, timeout: float = 120) -> tuple[dict, list]:
         """Poll an import job every 100 ms until it ends; (final status, every status seen)."""
