@@ -13,7 +13,8 @@ from server.database import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
-FRONTEND_DIR = Path(os.environ.get("IMAGING_DESK_FRONTEND_DIR", PROJECT_DIR / "frontend_build"))
+# The app's production build (frontend_build/dist, committed), served at /.
+FRONTEND_DIR = Path(os.environ.get("IMAGING_DESK_FRONTEND_DIR", PROJECT_DIR / "frontend_build" / "dist"))
 
 DATA_DIR = datadir.ensure_data_dir(datadir.data_dir())
 LOCAL_SETTINGS = datadir.local_settings(DATA_DIR)

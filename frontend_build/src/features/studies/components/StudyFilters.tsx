@@ -1,0 +1,221 @@
+import { ClearOutlined } from '@ant-design/icons';
+import { Button, DatePicker, InputNumber, Select } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FilterOptions, StudyStatisticsOut, ValueCount } from '@/lib/api-types';
+import { formatNumber } from '@/lib/format';
+import { DAY_FORMAT, PRESET_KEYS, presetRange } from '../datePresets';
+import { MAX_AGE, type StudySearch } from '../searchState';
+
+const AGE_DEBOUNCE_MS = 400;
+const KNOWN_GENDERS = ['F', 'M', 'U'];
+
+interface Props {
+  search: StudySearch;
+  update: (patch: Partial<StudySearch>) => void;
+  options: FilterOptions | undefined;
+  statistics: StudyStatisticsOut | undefined;
+  onClear: () => void;
+  canClear: boolean;
+}
+
+function countsOf(list: ValueCount[] | undefined): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const entry of list ?? []) if (entry.value !== null) map.set(entry.value, entry.count);
+  return map;
+}
+
+function OptionWithCount({ text, count, language }: { text: string; count: number | null; language: string }) {
+  return (
+    <span className="option-with-count">
+      <span className="option-value">{text}</span>
+      {count !== null ? <span className="option-count">{formatNumber(count, language)}</span> : null}
+    </span>
+  );
+}
+
+function MultiFilter({
+  label,
+  values,
+  selected,
+  counts,
+  onChange,
+  className,
+  countsComplete = true,
+}: {
+  label: string;
+  values: string[];
+  selected: string[];
+  counts: Map<string, number> | null;
+  countsComplete?: boolean;
+  onChange: (values: string[]) => void;
+  className: string;
+}) {
+  const { i18n } = useTranslation();
+  // A value in the URL that the options lack (e.g. none is stored yet) stays visible.
+  const all = useMemo(() => [...values, ...selected.filter((v) => !values.includes(v))], [values, selected]);
+  return (
+    <Select
+      mode="multiple"
+      className={`filter-select ${className}`}
+      aria-label={label}
+      placeholder={label}
+      value={selected}
+      onChange={onChange}
+      allowClear
+      maxTagCount={1}
+      maxTagTextLength={10}
+      maxTagPlaceholder={(omitted) => <span title={omitted.map((o) => String(o.value)).join(', ')}>+{omitted.length}</span>}
+      showSearch={{ optionFilterProp: 'value' }}
+      popupMatchSelectWidth={false}
+      options={all.map((value) => ({ value, label: value, title: value }))}
+      optionRender={(option) => {
+        const value = String(option.value);
+        const count = counts ? (counts.get(value) ?? (countsComplete ? 0 : null)) : null;
+        return <OptionWithCount text={value} count={count} language={i18n.language} />;
+      }}
+    />
+  );
+}
+
+function AgeInput({
+  label,
+  placeholder,
+  value,
+  onCommit,
+}: {
+  label: string;
+  placeholder: string;
+  value: number | null;
+  onCommit: (value: number | null) => void;
+}) {
+  const [text, setText] = useState<number | null>(value);
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text === value) return;
+    const timer = setTimeout(() => onCommit(text), AGE_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+  return (
+    <InputNumber
+      className="age-input"
+      aria-label={label}
+      placeholder={placeholder}
+      min={0}
+      max={MAX_AGE}
+      precision={0}
+      value={text}
+      onChange={(next) => setText(typeof next === 'number' ? next : null)}
+      onPressEnter={() => onCommit(text)}
+    />
+  );
+}
+
+export function StudyFilters({ search, update, options, statistics, onClear, canClear }: Props) {
+  const { t, i18n } = useTranslation();
+  const statusCounts = useMemo(() => (statistics ? countsOf(statistics.by_status) : null), [statistics]);
+  const sourceCounts = useMemo(() => (statistics ? countsOf(statistics.by_source) : null), [statistics]);
+  const itemCounts = useMemo(() => (statistics ? countsOf(statistics.by_item.top) : null), [statistics]);
+  const genderCounts = useMemo(() => (statistics ? countsOf(statistics.by_gender) : null), [statistics]);
+
+  const genders = useMemo(() => {
+    const values = new Set(KNOWN_GENDERS);
+    for (const value of genderCounts?.keys() ?? []) values.add(value);
+    if (search.patient_gender) values.add(search.patient_gender);
+    return [...values];
+  }, [genderCounts, search.patient_gender]);
+
+  const range: [Dayjs | null, Dayjs | null] | null =
+    search.date_from || search.date_to
+      ? [search.date_from ? dayjs(search.date_from, DAY_FORMAT) : null, search.date_to ? dayjs(search.date_to, DAY_FORMAT) : null]
+      : null;
+  const today = dayjs();
+
+  return (
+    <div className="studies-filters" role="group" aria-label={t('filters.label')}>
+      <MultiFilter
+        className="filter-status"
+        label={t('filters.status')}
+        values={options?.exam_statuses ?? []}
+        selected={search.exam_status}
+        counts={statusCounts}
+        onChange={(values) => update({ exam_status: values })}
+      />
+      <MultiFilter
+        className="filter-source"
+        label={t('filters.source')}
+        values={options?.exam_sources ?? []}
+        selected={search.exam_source}
+        counts={sourceCounts}
+        onChange={(values) => update({ exam_source: values })}
+      />
+      <MultiFilter
+        className="filter-item"
+        label={t('filters.item')}
+        values={options?.exam_items ?? []}
+        selected={search.exam_item}
+        counts={itemCounts}
+        // by_item names only the 20 largest: the rest have no count to show.
+        countsComplete={!statistics || statistics.by_item.other === 0}
+        onChange={(values) => update({ exam_item: values })}
+      />
+      <Select
+        className="filter-select filter-gender"
+        aria-label={t('filters.gender')}
+        placeholder={t('filters.gender')}
+        allowClear
+        value={search.patient_gender ?? undefined}
+        onChange={(value?: string) => update({ patient_gender: value ?? null })}
+        popupMatchSelectWidth={false}
+        options={genders.map((value) => ({
+          value,
+          label: ['M', 'F', 'U', 'O'].includes(value) ? t(`gender.${value as 'M' | 'F' | 'U' | 'O'}`) : value,
+        }))}
+        optionRender={(option) => (
+          <OptionWithCount
+            text={String(option.label)}
+            count={genderCounts ? (genderCounts.get(String(option.value)) ?? 0) : null}
+            language={i18n.language}
+          />
+        )}
+      />
+      <div className="age-range" role="group" aria-label={t('filters.age')}>
+        <span className="filter-label" aria-hidden>
+          {t('filters.age')}
+        </span>
+        <AgeInput
+          label={t('filters.ageMin')}
+          placeholder={t('filters.ageMinShort')}
+          value={search.patient_age_min}
+          onCommit={(value) => update({ patient_age_min: value })}
+        />
+        <span className="age-separator" aria-hidden>
+          –
+        </span>
+        <AgeInput
+          label={t('filters.ageMax')}
+          placeholder={t('filters.ageMaxShort')}
+          value={search.patient_age_max}
+          onCommit={(value) => update({ patient_age_max: value })}
+        />
+      </div>
+      <DatePicker.RangePicker
+        className="filter-dates"
+        aria-label={t('filters.dates')}
+        placeholder={[t('filters.dateFrom'), t('filters.dateTo')]}
+        format={DAY_FORMAT}
+        allowEmpty={[true, true]}
+        value={range}
+        onChange={(values) => {
+          const [from, to] = values ?? [null, null];
+          update({ date_from: from ? from.format(DAY_FORMAT) : null, date_to: to ? to.format(DAY_FORMAT) : null });
+        }}
+        presets={PRESET_KEYS.map((key) => ({ label: t(`presets.${key}`), value: presetRange(key, today) }))}
+      />
+      <Button icon={<ClearOutlined aria-hidden />} onClick={onClear} disabled={!canClear}>
+        {t('filters.clear')}
+      </Button>
+    </div>
+  );
+}

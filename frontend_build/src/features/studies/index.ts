@@ -1,0 +1,2 @@
+// The Studies screen (the start screen).
+export { StudiesPage } from './components/StudiesPage';
