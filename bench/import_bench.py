@@ -35,9 +35,9 @@ from django.db import connection, transaction
 import duckdb
 
 call_command("migrate", verbosity=0)
-columns = ["exam_id", "medical_record_no", "application_order_no", "patient_name", "patient_gender",
-           "patient_age", "exam_status", "exam_source", "exam_item", "exam_description", "order_datetime",
-           "check_in_datetime", "report_certification_datetime", "certified_physician"]
+from server.studies.layout import STUDY_LAYOUT
+
+columns = list(STUDY_LAYOUT.names)
 now = datetime.datetime.now()
 # The table's other NOT NULL columns get constants: no search index, no derived values.
 sql = (f"INSERT INTO study ({', '.join(columns)}, extra, search_text, name_text, order_day, created_at, updated_at) "
