@@ -19,8 +19,13 @@ function useLanguage(): Language {
   return language;
 }
 
+/** A user who asked the system for less motion gets no antd animations. */
+function prefersMotion(): boolean {
+  return !window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+}
+
 /** Everything the screens need around them: server state, texts, antd's locale and theme. */
-export function AppProviders({ queryClient, children }: { queryClient: QueryClient; children: ReactNode }) {
+export function AppProviders({ queryClient, motion = prefersMotion(), children }: { queryClient: QueryClient; motion?: boolean; children: ReactNode }) {
   const language = useLanguage();
   return (
     <QueryClientProvider client={queryClient}>
@@ -30,6 +35,7 @@ export function AppProviders({ queryClient, children }: { queryClient: QueryClie
           theme={{
             algorithm: theme.defaultAlgorithm,
             token: {
+              motion,
               colorPrimary: '#1668dc',
               borderRadius: 6,
               fontFamily:

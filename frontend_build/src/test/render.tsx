@@ -11,12 +11,13 @@ function LocationProbe() {
   return <output data-testid="location">{`${location.pathname}${location.search}`}</output>;
 }
 
+/** The whole app at `route`, with no animations: jsdom never ends a CSS transition, so a closing dialog would stay. */
 export function renderApp(route = '/') {
   const queryClient = createQueryClient();
   queryClient.setDefaultOptions({ queries: { ...queryClient.getDefaultOptions().queries, retry: false } });
   const user = userEvent.setup();
   const utils = render(
-    <AppProviders queryClient={queryClient}>
+    <AppProviders queryClient={queryClient} motion={false}>
       <MemoryRouter initialEntries={[route]}>
         <AppRoutes />
         <LocationProbe />

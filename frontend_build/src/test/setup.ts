@@ -4,6 +4,10 @@ import { afterEach, beforeAll, vi } from 'vitest';
 import { initI18n } from '@/lib/i18n';
 import { resetPreferencesForTests } from '@/lib/preferences';
 
+// antd's ids (rc-component's useId) are all "test-id" under NODE_ENV=test, so every
+// aria-labelledby would point at the first of them; real ids name dialogs as a user hears them.
+process.env.NODE_ENV = 'development';
+
 // antd's first render in jsdom is slow on a busy 2-core machine.
 configure({ asyncUtilTimeout: 4000 });
 
