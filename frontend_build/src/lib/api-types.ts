@@ -117,6 +117,16 @@ export interface LinkedSource {
   last_error: string | null;
 }
 
+/** GET /import/link: the linked file in full, or null. */
+export interface LinkedSourceDetail extends LinkedSource {
+  linked_at: NaiveDateTime | null;
+  last_job_id: number | null;
+}
+
+export interface LinkStatusOut {
+  linked_source: LinkedSourceDetail | null;
+}
+
 export interface HealthOut {
   status: string;
   version: string;
@@ -278,6 +288,8 @@ export interface ImportIssueRow {
   raw: Record<string, SourceValue>;
 }
 
+export type ImportIssuesOut = Page<ImportIssueRow>;
+
 export interface ImportHistoryRow {
   job_id: number;
   kind: string;
@@ -296,6 +308,8 @@ export interface ImportHistoryRow {
   not_in_source: number | null;
   error: string | null;
 }
+
+export type ImportHistoryOut = Page<ImportHistoryRow>;
 
 /** The user's preferences: one JSON object the server keeps (PUT replaces it whole). */
 export type PreferencesOut = Record<string, unknown>;

@@ -5,6 +5,8 @@
 
 export interface DesktopBridge {
   save_download?: (url: string, filename: string) => Promise<unknown>;
+  /** The native Open dialog for a DuckDB file: its absolute path, or null (see chooseFile.ts). */
+  choose_duckdb?: () => Promise<string | null>;
 }
 
 declare global {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold, highlightParts, matchRanges } from './highlight';
+import { fold, highlightParts, matchRanges, snippet } from './highlight';
 
 describe('highlight', () => {
   it('finds every case-insensitive occurrence', () => {
@@ -40,5 +40,16 @@ describe('highlight', () => {
   it('returns the text unmarked without a query or a match', () => {
     expect(highlightParts('Zhang', '')).toEqual([{ text: 'Zhang', match: false }]);
     expect(highlightParts('Zhang', 'li')).toEqual([{ text: 'Zhang', match: false }]);
+  });
+
+  it('shortens long text around the first match, in one line', () => {
+    expect(snippet('Short\ntext', 'x', 40)).toBe('Short text');
+    const long = 'The lungs are clear. ' + 'No effusion. '.repeat(10) + 'A 6 mm solid NODULE in the right upper lobe.';
+    expect(snippet(long, 'xyz', 40)).toBe('The lungs are clear. No effusion. No ef…');
+    const around = snippet(long, 'nodule', 40);
+    expect(around.startsWith('…')).toBe(true);
+    expect(around).toContain('NODULE');
+    expect(around.length).toBeLessThanOrEqual(42);
+    expect(snippet('A nodule at the start, then ' + 'more words '.repeat(20), 'NODULE', 30)).toBe('A nodule at the start, then m…');
   });
 });

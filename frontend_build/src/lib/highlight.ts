@@ -65,3 +65,21 @@ export function highlightParts(text: string, query: string): { text: string; mat
   if (at < text.length) parts.push({ text: text.slice(at), match: false });
   return parts;
 }
+
+/**
+ * A shortened `text` of at most about `max` characters that shows the first match of
+ * `query` (with some words before it), for a table cell; `…` marks what is cut.
+ * Whitespace runs (line breaks too) become one space.
+ */
+export function snippet(text: string, query: string, max = 120): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const first = matchRanges(flat, query)[0];
+  if (!first || first.end <= max - 1) return `${flat.slice(0, max - 1).trimEnd()}…`;
+  // Start a word or so before the match, so that it reads in context.
+  let start = Math.max(0, first.start - Math.floor(max / 4));
+  const space = flat.lastIndexOf(' ', start);
+  if (space > 0 && start - space < 16) start = space + 1;
+  const end = Math.min(flat.length, start + max - 2);
+  return `${start > 0 ? '…' : ''}${flat.slice(start, end).trim()}${end < flat.length ? '…' : ''}`;
+}

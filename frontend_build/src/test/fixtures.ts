@@ -1,4 +1,4 @@
-import type { FilterOptions, StudyFullOut, StudyOut, StudySearchOut, StudyStatisticsOut } from '@/lib/api-types';
+import type { FilterOptions, ReportOut, ReportSearchOut, StudyFullOut, StudyOut, StudySearchOut, StudyStatisticsOut } from '@/lib/api-types';
 
 export const FILTERS: FilterOptions = {
   exam_statuses: ['cancelled', 'completed', 'pending'],
@@ -135,3 +135,41 @@ export const FULL_EXAM001: StudyFullOut = {
     last_file: '/home/clinic/exports/medical_imaging.duckdb',
   },
 };
+
+/** The contract's three reports: RPT003 is an orphan (its exam OLD-0042 is not stored). */
+export const CONTRACT_REPORTS: ReportOut[] = [
+  {
+    report_id: 'RPT002',
+    exam_id: 'EXAM002',
+    patient_name: '李娜',
+    exam_item: 'Abdominal CT',
+    findings: '未见明显结节。',
+    radiologist: '王医生',
+    created_at: '2025-11-07T11:15:00.500000',
+    status: 'preliminary',
+  },
+  {
+    report_id: 'RPT001',
+    exam_id: 'EXAM001',
+    patient_name: 'Zhang Wei',
+    exam_item: 'Chest CT',
+    findings: 'A 6 mm solid nodule in the right upper lobe.',
+    radiologist: 'Dr. Chen',
+    created_at: '2025-11-06T14:30:00',
+    status: 'final',
+  },
+  {
+    report_id: 'RPT003',
+    exam_id: 'OLD-0042',
+    patient_name: null,
+    exam_item: null,
+    findings: 'No pulmonary nodules.',
+    radiologist: null,
+    created_at: null,
+    status: 'final',
+  },
+];
+
+export function reportPage(data: ReportOut[], total: number, page = 1, page_size = 20): ReportSearchOut {
+  return { data, total, page, page_size, filters: { statuses: ['final', 'preliminary'] } };
+}

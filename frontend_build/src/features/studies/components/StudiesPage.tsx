@@ -4,6 +4,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { ErrorAlert } from '@/components/ErrorAlert';
+import { SearchBox } from '@/components/SearchBox';
+import { StudyFilterBar } from '@/components/study-filters/StudyFilterBar';
 import { isApiError } from '@/lib/api';
 import { formatNumber } from '@/lib/format';
 import { isInteractiveTarget, isTypingTarget } from '@/lib/keyboard';
@@ -15,10 +17,8 @@ import { useSearchState } from '../useSearchState';
 import { ColumnChooser } from './ColumnChooser';
 import { ExportButtons } from './ExportButtons';
 import { FirstRun } from './FirstRun';
-import { SearchBox } from './SearchBox';
 import { StudiesTable } from './StudiesTable';
 import { StudyDrawer } from './StudyDrawer';
-import { StudyFilters } from './StudyFilters';
 
 /**
  * At the app's first screen with no search in its URL, reopen the last search (its
@@ -33,8 +33,10 @@ function useRestoreLastSearch(): boolean {
   const saved = studies?.lastSearch ?? (studies?.pageSize ? `page_size=${studies.pageSize}` : '');
   const restoring = initial && saved !== '' && saved !== 'page_size=20';
   useEffect(() => {
-    if (restoring) navigate(`${location.pathname}?${saved}`, { replace: true });
-  }, [restoring, saved, location.pathname, navigate]);
+    // Either way the first entry gets a key of its own, so that coming back to it
+    // (the browser's Back) is not taken for the app's opening and restores nothing.
+    if (initial) navigate(restoring ? `${location.pathname}?${saved}` : location.pathname, { replace: true });
+  }, [initial, restoring, saved, location.pathname, navigate]);
   return restoring;
 }
 
@@ -188,6 +190,9 @@ function StudiesBrowser() {
       <div className="studies-toolbar">
         <SearchBox
           ref={searchBox}
+          label={t('studies.searchLabel')}
+          placeholder={t('studies.searchPlaceholder')}
+          shortcut
           value={search.q}
           onCommit={onCommitQuery}
           onArrowDown={() => {
@@ -199,8 +204,8 @@ function StudiesBrowser() {
         <ColumnChooser hidden={hidden} onChange={(next) => updateSection('studies', { hiddenColumns: next })} />
         <ExportButtons search={search} total={total} />
       </div>
-      <StudyFilters
-        search={search}
+      <StudyFilterBar
+        filters={search}
         update={update}
         options={options.data ?? results.data?.filters}
         statistics={statistics.data}

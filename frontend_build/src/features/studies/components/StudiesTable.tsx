@@ -1,8 +1,9 @@
 import { Table, type TableColumnsType, type TableProps } from 'antd';
 import type { SortOrder } from 'antd/es/table/interface';
-import { forwardRef, useMemo, type HTMLAttributes, type ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Highlight } from '@/components/Highlight';
+import { useNamedTable } from '@/components/namedTable';
 import { StatusTag } from '@/components/StatusTag';
 import type { StudyField, StudyOut } from '@/lib/api-types';
 import { formatDateTime } from '@/lib/format';
@@ -27,14 +28,6 @@ function sortOrderOf(column: StudyField, sort: Sort): SortOrder {
   if (column === 'patient_name') return sort === 'patient_name_asc' ? 'ascend' : null;
   return null;
 }
-
-/** The table element itself, named so that it can be found as "Studies". */
-const NamedTable = forwardRef<HTMLTableElement, HTMLAttributes<HTMLTableElement> & { label: string }>(function NamedTable(
-  { label, ...props },
-  ref,
-) {
-  return <table ref={ref} aria-label={label} {...props} />;
-});
 
 export function StudiesTable({ rows, total, search, columns, loading, selectedIndex, empty, onSelect, onOpen, onPage, onSort }: Props) {
   const { t } = useTranslation();
@@ -91,16 +84,8 @@ export function StudiesTable({ rows, total, search, columns, loading, selectedIn
     }
   };
 
-  const label = t('studies.tableLabel');
-  // rc-table renders components.table as an element type: keep it the same component.
-  const components = useMemo(
-    () => ({
-      table: forwardRef<HTMLTableElement, HTMLAttributes<HTMLTableElement>>(function StudiesTableElement(props, ref) {
-        return <NamedTable ref={ref} label={label} {...props} />;
-      }),
-    }),
-    [label],
-  );
+  // The table element itself is named, so that it can be found as "Studies".
+  const components = useNamedTable(t('studies.tableLabel'));
   const pageSizeOptions = [...new Set([...PAGE_SIZES, search.page_size])].sort((a, b) => a - b).map(String);
 
   return (

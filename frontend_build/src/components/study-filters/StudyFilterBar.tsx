@@ -1,23 +1,28 @@
 import { ClearOutlined } from '@ant-design/icons';
 import { Button, DatePicker, InputNumber, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FilterOptions, StudyStatisticsOut, ValueCount } from '@/lib/api-types';
+import { DAY_FORMAT, PRESET_KEYS, presetRange } from '@/lib/datePresets';
 import { formatNumber } from '@/lib/format';
-import { DAY_FORMAT, PRESET_KEYS, presetRange } from '../datePresets';
-import { MAX_AGE, type StudySearch } from '../searchState';
+import { MAX_AGE, type StudyFilterValues } from '@/lib/studyFilters';
 
 const AGE_DEBOUNCE_MS = 400;
 const KNOWN_GENDERS = ['F', 'M', 'U'];
 
 interface Props {
-  search: StudySearch;
-  update: (patch: Partial<StudySearch>) => void;
+  filters: StudyFilterValues;
+  update: (patch: Partial<StudyFilterValues>) => void;
   options: FilterOptions | undefined;
   statistics: StudyStatisticsOut | undefined;
   onClear: () => void;
   canClear: boolean;
+  /** The group's name (default "Filters"). */
+  label?: string;
+  className?: string;
+  /** Put first in the bar (a search box). */
+  before?: ReactNode;
 }
 
 function countsOf(list: ValueCount[] | undefined): Map<string, number> {
@@ -112,7 +117,12 @@ function AgeInput({
   );
 }
 
-export function StudyFilters({ search, update, options, statistics, onClear, canClear }: Props) {
+/**
+ * The studies' filter bar: status, source and item as multi-selects with their
+ * counts, gender, age range, and the order date with presets. Shared by the Studies
+ * screen and the Analysis screen's statistics.
+ */
+export function StudyFilterBar({ filters, update, options, statistics, onClear, canClear, label, className, before }: Props) {
   const { t, i18n } = useTranslation();
   const statusCounts = useMemo(() => (statistics ? countsOf(statistics.by_status) : null), [statistics]);
   const sourceCounts = useMemo(() => (statistics ? countsOf(statistics.by_source) : null), [statistics]);
@@ -122,23 +132,24 @@ export function StudyFilters({ search, update, options, statistics, onClear, can
   const genders = useMemo(() => {
     const values = new Set(KNOWN_GENDERS);
     for (const value of genderCounts?.keys() ?? []) values.add(value);
-    if (search.patient_gender) values.add(search.patient_gender);
+    if (filters.patient_gender) values.add(filters.patient_gender);
     return [...values];
-  }, [genderCounts, search.patient_gender]);
+  }, [genderCounts, filters.patient_gender]);
 
   const range: [Dayjs | null, Dayjs | null] | null =
-    search.date_from || search.date_to
-      ? [search.date_from ? dayjs(search.date_from, DAY_FORMAT) : null, search.date_to ? dayjs(search.date_to, DAY_FORMAT) : null]
+    filters.date_from || filters.date_to
+      ? [filters.date_from ? dayjs(filters.date_from, DAY_FORMAT) : null, filters.date_to ? dayjs(filters.date_to, DAY_FORMAT) : null]
       : null;
   const today = dayjs();
 
   return (
-    <div className="studies-filters" role="group" aria-label={t('filters.label')}>
+    <div className={className ? `studies-filters ${className}` : 'studies-filters'} role="group" aria-label={label ?? t('filters.label')}>
+      {before}
       <MultiFilter
         className="filter-status"
         label={t('filters.status')}
         values={options?.exam_statuses ?? []}
-        selected={search.exam_status}
+        selected={filters.exam_status}
         counts={statusCounts}
         onChange={(values) => update({ exam_status: values })}
       />
@@ -146,7 +157,7 @@ export function StudyFilters({ search, update, options, statistics, onClear, can
         className="filter-source"
         label={t('filters.source')}
         values={options?.exam_sources ?? []}
-        selected={search.exam_source}
+        selected={filters.exam_source}
         counts={sourceCounts}
         onChange={(values) => update({ exam_source: values })}
       />
@@ -154,7 +165,7 @@ export function StudyFilters({ search, update, options, statistics, onClear, can
         className="filter-item"
         label={t('filters.item')}
         values={options?.exam_items ?? []}
-        selected={search.exam_item}
+        selected={filters.exam_item}
         counts={itemCounts}
         // by_item names only the 20 largest: the rest have no count to show.
         countsComplete={!statistics || statistics.by_item.other === 0}
@@ -165,7 +176,7 @@ export function StudyFilters({ search, update, options, statistics, onClear, can
         aria-label={t('filters.gender')}
         placeholder={t('filters.gender')}
         allowClear
-        value={search.patient_gender ?? undefined}
+        value={filters.patient_gender ?? undefined}
         onChange={(value?: string) => update({ patient_gender: value ?? null })}
         popupMatchSelectWidth={false}
         options={genders.map((value) => ({
@@ -187,7 +198,7 @@ export function StudyFilters({ search, update, options, statistics, onClear, can
         <AgeInput
           label={t('filters.ageMin')}
           placeholder={t('filters.ageMinShort')}
-          value={search.patient_age_min}
+          value={filters.patient_age_min}
           onCommit={(value) => update({ patient_age_min: value })}
         />
         <span className="age-separator" aria-hidden>
@@ -196,7 +207,7 @@ export function StudyFilters({ search, update, options, statistics, onClear, can
         <AgeInput
           label={t('filters.ageMax')}
           placeholder={t('filters.ageMaxShort')}
-          value={search.patient_age_max}
+          value={filters.patient_age_max}
           onCommit={(value) => update({ patient_age_max: value })}
         />
       </div>

@@ -6,6 +6,12 @@ import { useTranslation } from 'react-i18next';
 export const SEARCH_DEBOUNCE_MS = 250;
 
 interface Props {
+  /** The accessible name, e.g. "Search studies". */
+  label: string;
+  placeholder?: string;
+  /** Whether `/` focuses this box (the screen listens for it): shows the hint. */
+  shortcut?: boolean;
+  className?: string;
   /** The search text in the URL. */
   value: string;
   onCommit: (q: string) => void;
@@ -13,8 +19,14 @@ interface Props {
   onArrowDown?: () => void;
 }
 
-/** The search box: debounced, so that a word typed fast is one search (and one history entry). */
-export const SearchBox = forwardRef<InputRef, Props>(function SearchBox({ value, onCommit, onArrowDown }, ref) {
+/**
+ * A search box (role searchbox): debounced, so that a word typed fast is one search
+ * (and one history entry); Enter searches at once.
+ */
+export const SearchBox = forwardRef<InputRef, Props>(function SearchBox(
+  { label, placeholder, shortcut = false, className = 'studies-search', value, onCommit, onArrowDown },
+  ref,
+) {
   const { t } = useTranslation();
   const [text, setText] = useState(value);
   const committed = useRef(value);
@@ -41,12 +53,12 @@ export const SearchBox = forwardRef<InputRef, Props>(function SearchBox({ value,
     <Input
       ref={ref}
       type="search"
-      className="studies-search"
-      aria-label={t('studies.searchLabel')}
-      aria-keyshortcuts="/"
-      placeholder={t('studies.searchPlaceholder')}
+      className={className}
+      aria-label={label}
+      aria-keyshortcuts={shortcut ? '/' : undefined}
+      placeholder={placeholder}
       prefix={<SearchOutlined aria-hidden />}
-      suffix={<kbd className="shortcut-hint" title={t('studies.searchShortcut')}>/</kbd>}
+      suffix={shortcut ? <kbd className="shortcut-hint" title={t('studies.searchShortcut')}>/</kbd> : undefined}
       allowClear
       value={text}
       onChange={(event) => setText(event.target.value)}

@@ -1,1 +1,0 @@
-import{r as e,t}from"./index-C9G9btNd.js";import{t as n}from"./ComingSoon-Culy8yQ-.js";var r=e();function i(){let{t:e}=t();return(0,r.jsx)(n,{title:e(`nav.analysis`),text:e(`placeholder.analysis`)})}export{i as default};
