@@ -4,7 +4,8 @@
 // `<a download>` navigates to the URL and the browser saves the file.
 
 export interface DesktopBridge {
-  save_download?: (url: string, filename: string) => Promise<unknown>;
+  /** The native Save dialog, then the window writes the file: where (null: the user cancelled). */
+  save_download?: (url: string, filename: string) => Promise<{ saved: string | null } | null | undefined>;
   /** The native Open dialog for a DuckDB file: its absolute path, or null (see chooseFile.ts). */
   choose_duckdb?: () => Promise<string | null>;
 }
@@ -15,15 +16,16 @@ declare global {
   }
 }
 
-export type DownloadOutcome = 'desktop' | 'browser';
+/** How the file went: saved by the desktop window (at `saved`, or null if cancelled), or handed to the browser. */
+export type DownloadOutcome = { via: 'desktop'; saved: string | null } | { via: 'browser' };
 
 /** Download `url` (same origin, e.g. `/api/v1/studies/export?format=csv`). */
 export async function downloadFile(url: string, filename = ''): Promise<DownloadOutcome> {
   const bridge = window.pywebview?.api;
   if (bridge && typeof bridge.save_download === 'function') {
     const absolute = new URL(url, window.location.href).href;
-    await bridge.save_download(absolute, filename);
-    return 'desktop';
+    const answer = await bridge.save_download(absolute, filename);
+    return { via: 'desktop', saved: answer?.saved ?? null };
   }
   const link = document.createElement('a');
   link.href = url;
@@ -36,5 +38,5 @@ export async function downloadFile(url: string, filename = ''): Promise<Download
   } finally {
     link.remove();
   }
-  return 'browser';
+  return { via: 'browser' };
 }

@@ -74,6 +74,7 @@ export const en = {
     started: 'The export of {{total}} studies has started.',
     failed: 'The export could not start: {{detail}}',
     xlsxTooMany: 'An Excel sheet holds at most 1,048,575 studies: narrow the search, or export CSV.',
+    saved: 'Saved to {{path}}',
     nothing: 'No studies to export.',
   },
   filters: {

@@ -74,6 +74,7 @@ export const zhTW: Messages = {
     started: '已開始匯出 {{total}} 項檢查。',
     failed: '無法開始匯出：{{detail}}',
     xlsxTooMany: 'Excel 工作表最多容納 1,048,575 項檢查：請縮小搜尋範圍，或匯出 CSV。',
+    saved: '已儲存至 {{path}}',
     nothing: '沒有可匯出的檢查。',
   },
   filters: {

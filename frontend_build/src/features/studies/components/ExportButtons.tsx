@@ -17,8 +17,12 @@ export function ExportButtons({ search, total }: { search: StudySearch; total: n
 
   const run = async (format: 'csv' | 'xlsx') => {
     try {
-      await downloadFile(exportUrl(search, format));
-      if (total !== null) message.info(t('export.started', { total: formatNumber(total, i18n.language) }));
+      const outcome = await downloadFile(exportUrl(search, format));
+      if (outcome.via === 'desktop') {
+        if (outcome.saved) message.success(t('export.saved', { path: outcome.saved }));
+      } else if (total !== null) {
+        message.info(t('export.started', { total: formatNumber(total, i18n.language) }));
+      }
     } catch (error) {
       message.error(t('export.failed', { detail: error instanceof Error ? error.message : String(error) }));
     }

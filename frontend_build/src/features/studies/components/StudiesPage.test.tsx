@@ -230,12 +230,24 @@ describe('the Studies screen', () => {
   it('hands the download to the desktop window when it offers one', async () => {
     serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)));
     const saved: string[] = [];
-    window.pywebview = { api: { save_download: async (url: string) => void saved.push(url) } };
+    window.pywebview = {
+      api: {
+        save_download: async (url: string) => {
+          saved.push(url);
+          return { saved: saved.length === 1 ? '/home/clinic/studies.xlsx' : null };
+        },
+      },
+    };
     try {
       const { user } = renderApp('/');
       await screen.findByText('3 studies');
       await user.click(screen.getByRole('button', { name: 'Export Excel' }));
       await waitFor(() => expect(saved).toEqual(['http://localhost:3000/api/v1/studies/export?format=xlsx']));
+      expect(await screen.findByText('Saved to /home/clinic/studies.xlsx')).toBeInTheDocument();
+      // Cancelled in the Save dialog: nothing to say.
+      await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+      await waitFor(() => expect(saved).toHaveLength(2));
+      expect(screen.queryByText(/export of .* has started/)).not.toBeInTheDocument();
     } finally {
       delete window.pywebview;
     }
