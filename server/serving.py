@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,9 +40,12 @@ def base_url(host: str, port: int) -> str:
 
 
 def migrate() -> None:
+    import io
+
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
+    # Windowed builds have sys.stdout None, on which call_command fails: give it streams.
+    call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
 
 
 def login_url(url: str) -> str:
@@ -110,21 +114,69 @@ def request_login_link(url: str, token: str) -> str:
         return json.loads(response.read())["url"]
 
 
-def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdout) -> int:
-    from server import __version__
-
+def server_prepare() -> None:
+    """What every start does before it listens: migrations, the API token, and the
+    recovery of imports and analyses that a crash left running."""
     migrate()
+    from server.analysis.runner import recover_tasks
     from server.core.auth import expected_token
-    from server.imports.linking import LinkWatcher
     from server.imports.services import import_recover_interrupted
 
     expected_token()  # create the API token at first start, not at the first request
     import_recover_interrupted()
-    from server.analysis.runner import recover_tasks
-
     recover_tasks()
+
+
+def link_watcher():
+    from server.imports.linking import LinkWatcher
+
+    return LinkWatcher(poll_s=float(os.environ.get("IMAGING_DESK_LINK_POLL_S", "30")))
+
+
+class ServerThread:
+    """The server inside another program (the desktop window): waitress on a port the
+    OS assigns, in a thread that stop() ends, with the linked-file watcher."""
+
+    def __init__(self, *, data_dir: Path, host: str = DEFAULT_HOST, port: int = 0) -> None:
+        server_prepare()
+        self.data_dir = data_dir
+        self._server = create_server(host=host, port=port)
+        self.url = base_url(host, self._server.effective_port)
+        self._watcher = link_watcher()
+        self._thread = threading.Thread(target=self._run, name="waitress", daemon=True)
+
+    def _run(self) -> None:
+        self._server.run()  # returns once stop() has closed every socket of its loop
+
+    def start(self) -> ServerThread:
+        write_server_info(self.data_dir, url=self.url)
+        self._watcher.start()
+        self._thread.start()
+        return self
+
+    def stop(self, *, timeout_s: float = 10.0) -> None:
+        """Stop listening, let the request threads finish, and give the WAL back."""
+        from waitress import wasyncore
+
+        self._watcher.stop()
+        server = self._server
+        # Closed from inside waitress's own loop (its trigger runs the function there),
+        # never under it from this thread; with no socket left, the loop returns.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        self._thread.join(timeout_s)
+        server.task_dispatcher.shutdown(timeout=timeout_s)  # the requests in flight finish
+        clear_server_info(self.data_dir)
+        from server.imports.worker import truncate_wal
+
+        truncate_wal()
+
+
+def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdout) -> int:
+    from server import __version__
+
+    server_prepare()
     server = create_server(host=host, port=port)
-    watcher = LinkWatcher(poll_s=float(os.environ.get("IMAGING_DESK_LINK_POLL_S", "30")))
+    watcher = link_watcher()
     url = base_url(host, server.effective_port)
 
     def stop(signum, frame):
