@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run Imaging Desk from a source checkout, on any OS with Python 3.11+.
 
-    python3 dev.py run [serve options]   create .venv, install the project, run the app
+    python3 dev.py run                   create .venv, install the project, open the app's window
+    python3 dev.py run serve [options]   the same, but serve it for a browser (imaging-desk serve)
     python3 dev.py test [pytest options] the same set-up if needed, then the tests
     python3 dev.py lint [ruff options]   the same set-up if needed, then ruff (lint, import order)
 
@@ -48,7 +49,7 @@ def ensure_venv() -> Path:
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
         log("installing the project and its test tools into .venv")
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[dev]"],
+            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[dev,desktop]"],
             check=True,
         )
         STAMP.write_text(wanted)
@@ -105,7 +106,8 @@ def main(argv: list[str]) -> int:
         return 2
     python = ensure_venv()
     if argv[0] == "run":
-        return subprocess.run([str(python), "-m", "desktop", "serve", *argv[1:]], cwd=ROOT).returncode
+        # No command opens the window (or serves, where no window can open); `run serve ...` serves.
+        return subprocess.run([str(python), "-m", "desktop", *argv[1:]], cwd=ROOT).returncode
     if argv[0] == "lint":
         return run_lint(python, argv[1:])
     return run_tests(python, argv[1:])

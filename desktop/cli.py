@@ -9,6 +9,7 @@ from pathlib import Path
 
 EPILOG = """\
 examples:
+  imaging-desk                            open the app in its window (as `imaging-desk window`)
   imaging-desk serve                      start on http://127.0.0.1:8765/
   imaging-desk serve --port 9000 --data-dir D:\\ImagingDesk
   imaging-desk token                      print the API token for scripts
@@ -40,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"imaging-desk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    window = commands.add_parser(
+        "window",
+        help="open the app in a desktop window (the default with no command)",
+        description="Start the server inside this process and open the app in a native window, "
+        "with the File and Help menus. A second launch for the same data folder brings the "
+        "running window forward. Where no window can open (no display, or no pywebview), it "
+        "serves on http://127.0.0.1:8765/ as `serve` does.",
+        epilog="example: imaging-desk window --data-dir D:\\ImagingDesk",
+    )
+    _add_data_dir(window)
 
     serve = commands.add_parser(
         "serve",
@@ -165,6 +177,33 @@ def cmd_serve(args) -> int:
         return _fail(str(exc))
     except OperationalError as exc:
         return _fail(f"cannot open the database: {str(exc).strip()}")
+
+
+def _console_to_log(data_dir: Path) -> None:
+    """Windowed builds have no console (sys.stdout and sys.stderr are None): what would
+    be printed goes to logs/console.log instead of failing."""
+    if sys.stdout is None or sys.stderr is None:
+        stream = open(data_dir / "logs" / "console.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+        sys.stdout = sys.stdout or stream
+        sys.stderr = sys.stderr or stream
+
+
+def cmd_window(args) -> int:
+    data_dir = _setup(getattr(args, "data_dir", None))
+    _console_to_log(data_dir)
+    import logging
+
+    from desktop.window import desktop_run
+
+    try:
+        return desktop_run(data_dir=data_dir)
+    except Exception as exc:  # never a silent exit: say it, with where the log is
+        log = data_dir / "logs" / "server.log"
+        logging.getLogger("imaging_desk.desktop").exception("the desktop app stopped")
+        from desktop.window import _native_message
+
+        _native_message("Imaging Desk stopped", f"{exc}\n\nThe log has the details: {log}")
+        return 1
 
 
 def _data_dir(args) -> Path:
@@ -294,6 +333,7 @@ def cmd_demo_data(args) -> int:
 
 
 COMMANDS = {
+    "window": cmd_window,
     "serve": cmd_serve,
     "token": cmd_token,
     "login-link": cmd_login_link,
@@ -309,10 +349,10 @@ def main(argv: list[str] | None = None) -> int:
 
     multiprocessing.freeze_support()  # an import's child process, in a frozen (PyInstaller) build
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["window", *argv]  # no command: the window, with its options (--data-dir)
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 2
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

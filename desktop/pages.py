@@ -1,0 +1,92 @@
+"""The few pages the window shows itself, before the app answers or beside it: the
+loading page, a start-up error, and the Help windows. Plain HTML with inline style:
+nothing is fetched, and every text from outside is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+STYLE = """
+body { font: 15px/1.5 system-ui, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK TC', sans-serif;
+       margin: 0; color: #1f1f1f; background: #f5f5f5; }
+main { max-width: 760px; margin: 48px auto; background: #fff; border-radius: 8px;
+       padding: 24px 32px; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+h1 { font-size: 22px; margin: 0 0 12px; }
+dt { font-weight: 600; margin-top: 10px; }
+dd { margin: 2px 0 0; }
+code, pre { font: 13px/1.45 ui-monospace, Consolas, monospace; background: #f0f2f5;
+            border-radius: 4px; padding: 2px 6px; }
+pre { padding: 10px 12px; white-space: pre-wrap; word-break: break-all; }
+.log { max-height: 70vh; overflow: auto; }
+button { font: inherit; padding: 4px 14px; border-radius: 6px; border: 1px solid #c9c9c9;
+         background: #fff; cursor: pointer; }
+.error { color: #a8071a; }
+.spinner { width: 28px; height: 28px; border: 3px solid #d6e4ff; border-top-color: #1668dc;
+           border-radius: 50%; animation: spin 0.9s linear infinite; margin: 0 auto 16px; }
+@keyframes spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
+"""
+
+
+def page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>"
+    )
+
+
+def loading_page() -> str:
+    return page(
+        "Imaging Desk",
+        '<div role="status" aria-live="polite" style="text-align:center">'
+        '<div class="spinner" aria-hidden="true"></div>'
+        "<h1>Imaging Desk is starting…</h1><p>Opening the database.</p></div>",
+    )
+
+
+def error_page(*, what: str, detail: str, log_path: str) -> str:
+    return page(
+        "Imaging Desk could not start",
+        f'<h1 class="error">{escape(what)}</h1><p>{escape(detail)}</p>'
+        f"<p>The log has the details: <code>{escape(log_path)}</code></p>",
+    )
+
+
+def api_help_page(*, url: str, token_file: str) -> str:
+    example = f'curl -H "Authorization: Bearer $(imaging-desk token)" "{url}api/v1/studies/search?q=chest"'
+    return page(
+        "API access for scripts",
+        "<h1>API access for scripts</h1>"
+        "<p>Scripts on this PC can use the same API as the app. Each request sends the API token "
+        "as <code>Authorization: Bearer TOKEN</code>.</p>"
+        f"<dl><dt>Base URL (this session)</dt><dd><code>{escape(url)}</code></dd>"
+        f"<dt>The token</dt><dd>in the file <code>{escape(token_file)}</code>, "
+        "or printed by <code>imaging-desk token</code></dd>"
+        "<dt>The reference</dt><dd>every endpoint, at <code>" + escape(url) + "api/v1/docs</code></dd></dl>"
+        f'<p>Example:</p><pre id="example">{escape(example)}</pre>'
+        '<button type="button" onclick="navigator.clipboard.writeText('
+        "document.getElementById('example').textContent).then(() => this.textContent = 'Copied')\">"
+        "Copy the example</button>"
+        "<p>The window picks a free port at each start; for a fixed one, run "
+        "<code>imaging-desk serve --port 8765</code> instead of the window.</p>",
+    )
+
+
+def log_page(*, log_path: str, lines: list[str]) -> str:
+    text = "".join(lines) or "(the log is empty)"
+    return page(
+        "Imaging Desk log",
+        f"<h1>Log</h1><p><code>{escape(log_path)}</code> (its last {len(lines)} lines)</p>"
+        f'<pre class="log">{escape(text)}</pre>',
+    )
+
+
+def about_page(*, version: str, data_dir: str, database: str, counts: dict[str, int]) -> str:
+    rows = "".join(f"<dt>{escape(name)}</dt><dd>{value:,}</dd>" for name, value in counts.items())
+    return page(
+        "About Imaging Desk",
+        f"<h1>Imaging Desk {escape(version)}</h1>"
+        "<p>Finds and reviews a clinic's imaging examinations on this PC.</p>"
+        f"<dl><dt>Data folder</dt><dd><code>{escape(data_dir)}</code></dd>"
+        f"<dt>Database</dt><dd><code>{escape(database)}</code></dd>{rows}</dl>",
+    )

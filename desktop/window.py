@@ -1,0 +1,574 @@
+"""The desktop app: the server in this process and the app in a native pywebview window,
+with the File and Help menus and the bridge (`window.pywebview.api`) through which the
+web app asks for the native Open and Save dialogs.
+
+The window is the API's client like any script: its menu actions call the API over
+loopback with the token, so they do exactly what the app's buttons do."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from desktop import pages
+from desktop.instance import AlreadyRunning, InstanceLock
+
+logger = logging.getLogger("imaging_desk.desktop")
+
+GEOMETRY_FILENAME = "window.json"
+DEFAULT_SIZE = (1280, 720)  # fits a 1366x768 laptop screen with its taskbar
+MIN_SIZE = (960, 600)
+HEALTH_TIMEOUT_S = 60.0
+DUCKDB_FILE_TYPES = ("DuckDB files (*.duckdb;*.db)", "All files (*.*)")
+# The Studies screen's own parameters, which are not a filter of the export.
+NOT_EXPORT_PARAMS = {"page", "page_size", "study"}
+
+
+class DesktopError(Exception):
+    """Why an action of the window could not be done, worded for the person using it."""
+
+
+# --- the API, as the window's menus use it ------------------------------------------
+
+
+class AppClient:
+    """The running server's API with the token: what the menus and the bridge call."""
+
+    def __init__(self, *, url: str, token: str) -> None:
+        self.url, self._token = url, token
+
+    def _request(self, method: str, path: str, body: dict | None = None) -> urllib.request.Request:
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        headers = {"Authorization": f"Bearer {self._token}"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        return urllib.request.Request(self.url + path.lstrip("/"), data=data, method=method, headers=headers)
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict | None:
+        """The parsed answer; DesktopError with the server's detail for an error."""
+        try:
+            with urllib.request.urlopen(self._request(method, path, body), timeout=120) as response:
+                text = response.read()
+        except urllib.error.HTTPError as exc:
+            raise DesktopError(_detail(exc)) from None
+        except OSError as exc:
+            raise DesktopError(f"The server did not answer: {exc}") from None
+        return json.loads(text) if text else None
+
+    def download(self, path: str, target: Path) -> int:
+        """Write the answer to `path` into `target` (aside, then renamed into place, so a
+        failed download leaves no half file); the bytes written."""
+        part = target.with_name(target.name + ".part")
+        written = 0
+        try:
+            with urllib.request.urlopen(self._request("GET", path), timeout=600) as response, part.open("wb") as out:
+                while chunk := response.read(1 << 16):
+                    out.write(chunk)
+                    written += len(chunk)
+            os.replace(part, target)
+        except urllib.error.HTTPError as exc:
+            part.unlink(missing_ok=True)
+            raise DesktopError(_detail(exc)) from None
+        except OSError as exc:
+            part.unlink(missing_ok=True)
+            raise DesktopError(f"Could not save {target}: {exc.strerror or exc}") from None
+        return written
+
+
+def _detail(exc: urllib.error.HTTPError) -> str:
+    try:
+        return str(json.loads(exc.read())["detail"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return f"The server answered {exc.code} {exc.reason}"
+
+
+def export_path(current_url: str, *, fmt: str, remembered: str = "") -> str:
+    """The export endpoint's path for the search the window shows: the Studies screen's
+    URL parameters, or on another screen the last search the app remembered."""
+    parts = urlsplit(current_url)
+    on_studies = parts.path.rstrip("/") in ("", "/studies")
+    query = parts.query if on_studies else remembered
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=False) if k not in NOT_EXPORT_PARAMS]
+    return "api/v1/studies/export?" + urlencode([*params, ("format", fmt)])
+
+
+def export_filename(fmt: str, *, now: datetime | None = None) -> str:
+    return f"studies_{(now or datetime.now()).strftime('%Y%m%d_%H%M%S')}.{fmt}"
+
+
+# --- native dialogs ---------------------------------------------------------------------
+
+
+class Dialogs:
+    """The native dialogs of a pywebview window. Tests replace this one object."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+
+    def open_duckdb(self) -> str | None:
+        import webview
+
+        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN, file_types=DUCKDB_FILE_TYPES)
+        return str(chosen[0]) if chosen else None
+
+    def save_as(self, filename: str) -> str | None:
+        import webview
+
+        chosen = self.window.create_file_dialog(webview.FileDialog.SAVE, save_filename=filename)
+        if not chosen:
+            return None
+        return str(chosen[0] if isinstance(chosen, (list, tuple)) else chosen)
+
+    def confirm(self, title: str, message: str) -> bool:
+        return bool(self.window.create_confirmation_dialog(title, message))
+
+
+# --- the bridge for the web app ---------------------------------------------------------
+
+
+class Bridge:
+    """window.pywebview.api: only these methods are public (pywebview exposes every
+    public attribute, so the app is kept in a private one)."""
+
+    def __init__(self, app: DesktopApp) -> None:
+        self._app = app
+
+    def save_download(self, url: str, filename: str = "") -> dict:
+        """The native Save dialog for an export, then the file written where the user chose."""
+        return self._app.save_export_url(url, filename)
+
+    def choose_duckdb(self) -> str | None:
+        """The native Open dialog for a DuckDB file: its absolute path, or None."""
+        return self._app.dialogs.open_duckdb()
+
+    def back_to_app(self) -> None:
+        """From a Help page, back to the app."""
+        self._app.back_to_app()
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def open_path(path: Path) -> None:
+    """Show a file or folder in the system's own application."""
+    if sys.platform == "win32":
+        os.startfile(path)  # noqa: S606 - a folder of the user's, shown in Explorer
+    elif sys.platform == "darwin":
+        subprocess.Popen(["open", str(path)])
+    else:
+        subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _read_geometry(data_dir: Path) -> dict:
+    try:
+        saved = json.loads((data_dir / GEOMETRY_FILENAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"width": DEFAULT_SIZE[0], "height": DEFAULT_SIZE[1]}
+    out = {
+        "width": max(MIN_SIZE[0], int(saved.get("width", DEFAULT_SIZE[0]))),
+        "height": max(MIN_SIZE[1], int(saved.get("height", DEFAULT_SIZE[1]))),
+    }
+    x, y = saved.get("x"), saved.get("y")
+    # A position whose title bar would be off screen (y < 0) is not restored.
+    if isinstance(x, int) and isinstance(y, int) and y >= 0 and x > -out["width"] // 2:
+        out["x"], out["y"] = x, y
+    return out
+
+
+class DesktopApp:
+    """One window around the in-process server. `dialogs` may be replaced (tests), and
+    `on_ready(app)` runs in a thread once the window shows the signed-in app."""
+
+    def __init__(self, *, data_dir: Path, on_ready: Callable[[DesktopApp], None] | None = None) -> None:
+        self.data_dir = data_dir
+        self.on_ready = on_ready
+        self.window = None
+        self.dialogs: Dialogs | None = None
+        self.server = None
+        self.client: AppClient | None = None
+        self.ready = threading.Event()
+        self.started_at = time.monotonic()
+        self.ready_after_s: float | None = None
+        self._closing_confirmed = False
+        self._lock = InstanceLock(data_dir, on_knock=self.bring_forward)
+
+    # -- start and stop
+
+    def run(self) -> int:
+        import webview
+
+        self._lock.acquire()  # raises AlreadyRunning
+        try:
+            from server.serving import running_server_url
+
+            serving = running_server_url(self.data_dir)
+            if serving is not None:
+                raise AlreadyRunning(
+                    f"`imaging-desk serve` is already running for {self.data_dir} at {serving}; "
+                    "stop it first, or open it in a browser (`imaging-desk login-link`)"
+                )
+            geometry = _read_geometry(self.data_dir)
+            self.window = webview.create_window(
+                "Imaging Desk",
+                html=pages.loading_page(),
+                js_api=Bridge(self),
+                min_size=MIN_SIZE,
+                menu=self._menu(),
+                **geometry,
+            )
+            self.dialogs = Dialogs(self.window)
+            self.window.events.closing += self._on_closing
+            self.window.events.initialized += self._on_initialized
+            storage = self.data_dir / "webview"
+            storage.mkdir(mode=0o700, exist_ok=True)
+            webview.start(self._boot, private_mode=False, storage_path=str(storage), gui=_gui())
+        finally:
+            self._shutdown()
+        return 0
+
+    def _boot(self) -> None:
+        """In pywebview's thread: the server, then the app through a one-time login link."""
+        try:
+            from server.serving import ServerThread, login_url
+
+            self.server = ServerThread(data_dir=self.data_dir).start()
+            from server import datadir
+
+            self.client = AppClient(url=self.server.url, token=datadir.api_token(self.data_dir))
+            self._wait_for_health()
+            self.window.load_url(login_url(self.server.url))
+            self._wait_for_app()
+        except Exception as exc:
+            logger.exception("the window could not start the app")
+            self._show_error("Imaging Desk could not start", str(exc) or type(exc).__name__)
+            return
+        self.ready_after_s = time.monotonic() - self.started_at
+        logger.info("the window shows the app %.2f s after launch (%s)", self.ready_after_s, self.server.url)
+        self.ready.set()
+        if self.on_ready is not None:
+            threading.Thread(target=self.on_ready, args=(self,), name="on-ready", daemon=True).start()
+
+    def _wait_for_health(self) -> None:
+        deadline = time.monotonic() + HEALTH_TIMEOUT_S
+        while True:
+            try:
+                self.client.call("GET", "api/v1/health")
+                return
+            except DesktopError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _wait_for_app(self, timeout_s: float = 30.0) -> None:
+        """Until the React app has rendered its shell (its navigation) in the window."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if self.window.evaluate_js("!!document.querySelector('nav')"):
+                    return
+            except Exception:  # the page is between two loads
+                pass
+            time.sleep(0.05)
+        raise DesktopError("The app did not open in the window within 30 s")
+
+    def _on_initialized(self, renderer: str | None = None):
+        # Without the WebView2 runtime, Windows falls back to MSHTML: a blank window.
+        if renderer and str(renderer).lower() == "mshtml":
+            _native_message(
+                "Imaging Desk needs the Microsoft Edge WebView2 Runtime",
+                "The Microsoft Edge WebView2 Runtime is not installed on this PC, so the window "
+                "cannot show the app. Install it from Microsoft (search for 'WebView2 Runtime'), "
+                "or ask your IT department, then start Imaging Desk again.",
+            )
+            return False
+        return None
+
+    def _on_closing(self):
+        """Asked before the window closes: during an import, the user is asked first."""
+        if self._closing_confirmed:
+            return self._closing()
+        from server.imports.jobs import JOBS
+
+        job = JOBS.active()
+        if job is None:
+            return self._closing()
+        # Never a dialog inside this handler (it can hang the window): ask from a thread.
+        threading.Thread(target=self._confirm_close, args=(job.job_id,), daemon=True).start()
+        return False
+
+    def _closing(self) -> None:
+        """The main window is closing: remember where it was."""
+        self._remember_geometry()
+
+
+    def _confirm_close(self, job_id: int) -> None:
+        from server.imports.jobs import JOBS
+
+        if not self.dialogs.confirm(
+            "An import is running",
+            f"Import {job_id} has not finished. Quit anyway? It is then stopped and rolled back: "
+            "the database stays as it was before it.",
+        ):
+            return
+        try:
+            JOBS.cancel(job_id)  # returns once its process has rolled back
+        except Exception:  # it finished meanwhile
+            logger.info("import %s ended before it could be stopped", job_id)
+        self._closing_confirmed = True
+        self.window.destroy()
+
+    def _remember_geometry(self) -> None:
+        try:
+            window = self.window
+            geometry = {"width": window.width, "height": window.height, "x": window.x, "y": window.y}
+            (self.data_dir / GEOMETRY_FILENAME).write_text(json.dumps(geometry), encoding="utf-8")
+        except Exception:
+            logger.warning("could not remember the window's size", exc_info=True)
+
+    def _shutdown(self) -> None:
+        try:
+            if self.server is not None:
+                self.server.stop()
+        finally:
+            self._lock.release()
+            logger.info("the window closed; the server stopped")
+
+    def quit(self) -> None:
+        """File > Quit: as closing the window (asked first during an import)."""
+        if self._on_closing() is None:
+            self._closing_confirmed = True
+            self.window.destroy()
+
+    def bring_forward(self) -> None:
+        """A second launch knocked: show this window in front."""
+        window = self.window
+        if window is None:
+            return
+        try:
+            window.restore()
+            window.show()
+            window.on_top = True
+            window.on_top = False
+        except Exception:
+            logger.warning("could not bring the window forward", exc_info=True)
+
+    # -- what the menus and the bridge do
+
+    def back_to_app(self) -> None:
+        self._go("")
+
+    def _go(self, app_path: str) -> None:
+        self.window.load_url(self.server.url + app_path.lstrip("/"))
+
+    def _guard(self, action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                action()
+            except DesktopError as exc:
+                self._tell("Imaging Desk", str(exc))
+            except Exception as exc:
+                logger.exception("menu action failed")
+                self._tell("Imaging Desk", f"That did not work: {exc}. The log has the details: {self.log_path}")
+
+        return run
+
+    def _tell(self, title: str, message: str) -> None:
+        try:
+            self.window.create_confirmation_dialog(title, message)
+        except Exception:
+            logger.warning("could not show: %s: %s", title, message)
+
+    def import_duckdb(self, path: str | None = None) -> int | None:
+        """File > Import DuckDB…: the import runs as a job; the Import screen shows it."""
+        path = path or self.dialogs.open_duckdb()
+        if not path:
+            return None
+        job_id = self.client.call("POST", "api/v1/import/duckdb", {"path": path})["job_id"]
+        self._go(f"import?job={job_id}")
+        return job_id
+
+    def link_duckdb(self, path: str | None = None) -> int | None:
+        path = path or self.dialogs.open_duckdb()
+        if not path:
+            return None
+        job_id = self.client.call("POST", "api/v1/import/link", {"path": path})["job_id"]
+        self._go(f"import?job={job_id}")
+        return job_id
+
+    def load_demo(self) -> int:
+        job_id = self.client.call("POST", "api/v1/import/demo", {"rows": 2000})["job_id"]
+        self._go(f"import?job={job_id}")
+        return job_id
+
+    def export_search(self, fmt: str) -> dict:
+        """File > Export current search as CSV… / Excel…: the Save dialog, then the file."""
+        remembered = ""
+        if urlsplit(self.window.get_current_url() or "").path.rstrip("/") not in ("", "/studies"):
+            preferences = self.client.call("GET", "api/v1/preferences") or {}
+            remembered = str((preferences.get("studies") or {}).get("lastSearch") or "")
+        path = export_path(self.window.get_current_url() or "", fmt=fmt, remembered=remembered)
+        return self._save(path, export_filename(fmt))
+
+    def save_export_url(self, url: str, filename: str = "") -> dict:
+        """The bridge's save_download: only the server's own export is fetched."""
+        parts = urlsplit(url)
+        own = urlsplit(self.server.url)
+        if (parts.scheme, parts.netloc) != (own.scheme, own.netloc) or parts.path != "/api/v1/studies/export":
+            raise DesktopError("Only the studies export can be saved from the app")
+        fmt = dict(parse_qsl(parts.query)).get("format", "csv")
+        return self._save(f"api/v1/studies/export?{parts.query}", filename or export_filename(fmt))
+
+    def _save(self, api_path: str, filename: str) -> dict:
+        target = self.dialogs.save_as(filename)
+        if not target:
+            return {"saved": None}
+        written = self.client.download(api_path, Path(target))
+        logger.info("export saved to %s (%d bytes)", target, written)
+        return {"saved": str(target), "bytes": written}
+
+    def open_data_folder(self) -> None:
+        open_path(self.data_dir)
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "logs" / "server.log"
+
+    def show_api_help(self) -> None:
+        from server import datadir
+
+        self._sub_window(
+            "API access for scripts",
+            pages.api_help_page(url=self.server.url, token_file=str(self.data_dir / datadir.TOKEN_FILENAME)),
+        )
+
+    def show_log(self) -> None:
+        try:
+            with self.log_path.open(encoding="utf-8", errors="replace") as log:
+                lines = log.readlines()[-300:]
+        except OSError:
+            lines = []
+        self._sub_window("Imaging Desk log", pages.log_page(log_path=str(self.log_path), lines=lines))
+
+    def show_about(self) -> None:
+        from django.conf import settings
+
+        from server import __version__
+
+        health = self.client.call("GET", "api/v1/health") or {}
+        history = self.client.call("GET", "api/v1/import/history?page_size=1") or {}
+        database = settings.DATABASES["default"]
+        where = str(database["NAME"]) if database["ENGINE"].endswith("sqlite3") else (
+            f"PostgreSQL {database.get('NAME')} on {database.get('HOST') or 'localhost'}"
+        )
+        counts = {"Studies": int(health.get("studies", 0)), "Imports": int(history.get("total", 0))}
+        self._sub_window(
+            "About Imaging Desk",
+            pages.about_page(version=__version__, data_dir=str(self.data_dir), database=where, counts=counts),
+        )
+
+    def _sub_window(self, title: str, html: str) -> None:
+        """A Help page, in the main window with a way back to the app. (A second pywebview
+        window kept Qt's loop running after the last window closed: measured, 6.2.)"""
+        # A page loaded as HTML may not navigate to the server itself: the bridge does.
+        back = (
+            '<p><a href="#" style="font-size:16px" '
+            'onclick="window.pywebview.api.back_to_app(); return false">← Back to Imaging Desk</a></p>'
+        )
+        self.window.load_html(html.replace("<main>", f"<main>{back}", 1))
+
+    def _show_error(self, what: str, detail: str) -> None:
+        html = pages.error_page(what=what, detail=detail, log_path=str(self.log_path))
+        try:
+            self.window.load_html(html)
+        except Exception:
+            _native_message(what, f"{detail}\n\nThe log has the details: {self.log_path}")
+
+    def _menu(self) -> list:
+        from webview.menu import Menu, MenuAction, MenuSeparator
+
+        g = self._guard
+        return [
+            Menu("File", [
+                MenuAction("Import DuckDB…", g(lambda: self.import_duckdb())),
+                MenuAction("Link DuckDB file…", g(lambda: self.link_duckdb())),
+                MenuAction("Load demo data", g(self.load_demo)),
+                MenuSeparator(),
+                MenuAction("Export current search as CSV…", g(lambda: self.export_search("csv"))),
+                MenuAction("Export current search as Excel…", g(lambda: self.export_search("xlsx"))),
+                MenuSeparator(),
+                MenuAction("Open data folder", g(self.open_data_folder)),
+                MenuSeparator(),
+                MenuAction("Quit", g(self.quit)),
+            ]),
+            Menu("Help", [
+                MenuAction("API access for scripts", g(self.show_api_help)),
+                MenuAction("Show log", g(self.show_log)),
+                MenuAction("About Imaging Desk", g(self.show_about)),
+            ]),
+        ]
+
+
+def _gui() -> str | None:
+    return "qt" if sys.platform.startswith("linux") else None
+
+
+def _native_message(title: str, message: str) -> None:
+    """A message when there is no window to show it in."""
+    if sys.platform == "win32":
+        import ctypes
+
+        ctypes.windll.user32.MessageBoxW(None, message, title, 0x10)  # MB_ICONERROR
+    elif sys.stderr is not None:
+        print(f"{title}: {message}", file=sys.stderr, flush=True)
+
+
+def display_problem() -> str | None:
+    """Why no window can open here, or None."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)"
+    try:
+        import webview  # noqa: F401
+    except ImportError:
+        return "pywebview is not installed (pip install 'imaging-desk[desktop]')"
+    if sys.platform.startswith("linux"):
+        try:
+            import qtpy  # noqa: F401
+            from qtpy import QtWebEngineWidgets  # noqa: F401
+        except Exception:
+            return "Qt WebEngine is not installed (pip install 'imaging-desk[desktop]')"
+    return None
+
+
+def desktop_run(*, data_dir: Path, on_ready: Callable[[DesktopApp], None] | None = None) -> int:
+    """`imaging-desk` with no command: the window, or `serve` where no window can open."""
+    if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium refuses to run as root with its sandbox.
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
+    problem = display_problem()
+    if problem is not None:
+        from server.serving import DEFAULT_PORT, ServeError, serve
+
+        if sys.stdout is not None:
+            print(f"No window: {problem}. Serving for a browser instead.", flush=True)
+        try:
+            return serve(host="127.0.0.1", port=DEFAULT_PORT, data_dir=data_dir, out=sys.stdout)
+        except ServeError:  # the usual port is taken: any free one will do
+            return serve(host="127.0.0.1", port=0, data_dir=data_dir, out=sys.stdout)
+    try:
+        return DesktopApp(data_dir=data_dir, on_ready=on_ready).run()
+    except AlreadyRunning as exc:
+        logger.info("%s: brought its window forward", exc)
+        if sys.stdout is not None:
+            print(f"{exc}; its window was brought forward.", flush=True)
+        return 0

@@ -1,0 +1,241 @@
+"""Drives the real desktop window in its own process, for tests/test_desktop_window.py:
+
+    python -m tests.support.desktop_driver SCENARIO OUT_DIR -- [imaging-desk arguments]
+
+It runs `imaging-desk` through its real entry point (desktop.cli.main), with two
+test seams only: the native dialogs answer from OUT_DIR/dialogs.json instead of a
+person, and SCENARIO runs once the window shows the app. What it saw goes to
+OUT_DIR/result.json; screenshots of the X display to OUT_DIR/*.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+OUT: Path
+RESULT: dict = {"steps": []}
+
+
+def save() -> None:
+    (OUT / "result.json").write_text(json.dumps(RESULT, indent=2, default=str), encoding="utf-8")
+
+
+def step(name: str, **facts) -> None:
+    RESULT["steps"].append({"step": name, **facts})
+    save()
+
+
+def screenshot(name: str) -> None:
+    """The whole X display, grabbed by a separate Qt process (this one's Qt is busy)."""
+    target = OUT / f"{name}.png"
+    code = (
+        "import sys\nfrom PyQt6.QtWidgets import QApplication\n"
+        "app = QApplication(sys.argv[:1])\n"
+        "sys.exit(0 if app.primaryScreen().grabWindow(0).save(sys.argv[1]) else 1)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    subprocess.run([sys.executable, "-c", code, str(target)], env=env, timeout=60, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def until(check, *, timeout: float = 30.0, what: str = "the condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except Exception as exc:  # the page may be between loads
+            last = exc
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+def menu_titles(app) -> dict:
+    """The window's native menu bar: {menu: [its items]} (Qt)."""
+    bar = app.window.native.menuBar()
+    return {menu.text(): [item.text() for item in menu.menu().actions() if item.text()]
+            for menu in bar.actions()} | {"_visible": bar.isVisible(), "_height": bar.height()}
+
+
+ROWS_JS = "document.querySelectorAll('table[aria-label=\"Studies\"] tbody tr.study-row').length"
+
+
+class FileDialogs:
+    """The native dialogs, answered from dialogs.json: {"open": PATH, "save": PATH, "confirm": BOOL}."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.asked: list[tuple[str, str]] = []
+
+    def _answers(self) -> dict:
+        try:
+            return json.loads((self.out / "dialogs.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def open_duckdb(self):
+        self.asked.append(("open", ""))
+        return self._answers().get("open")
+
+    def save_as(self, filename):
+        self.asked.append(("save", filename))
+        return self._answers().get("save")
+
+    def confirm(self, title, message):
+        self.asked.append(("confirm", title))
+        return bool(self._answers().get("confirm", False))
+
+
+# --- scenarios: each gets the running DesktopApp ---------------------------------------
+
+
+def scenario_tour(app) -> None:
+    """Rows in the window; an import through the menu's handler watched to done in the
+    window; an export through the page's own button (the bridge) and through the menu."""
+    window = app.window
+    rows = until(lambda: window.evaluate_js(ROWS_JS), what="rows in the studies table")
+    step("launched", rows=rows, ready_after_s=app.ready_after_s, url=window.get_current_url(), menus=menu_titles(app))
+    screenshot("window-studies")
+
+    # Export through the app's "Export CSV" button: the bridge's save_download.
+    (OUT / "dialogs.json").write_text(json.dumps({"save": str(OUT / "button-export.csv")}), encoding="utf-8")
+    window.load_url(app.server.url + "?exam_source=CT")
+    until(lambda: window.evaluate_js(ROWS_JS) and "exam_source=CT" in window.get_current_url(), what="the CT search")
+    until(lambda: window.evaluate_js(
+        "!!(window.pywebview && window.pywebview.api && window.pywebview.api.save_download)"), what="the bridge")
+    window.evaluate_js(
+        "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Export CSV').click()")
+    until(lambda: (OUT / "button-export.csv").exists(), what="the file saved by the Export CSV button")
+    ct_total = app.client.call("GET", "api/v1/studies/search?exam_source=CT&page_size=1")["total"]
+    step("exported by the button", file=str(OUT / "button-export.csv"), search="exam_source=CT", total=ct_total)
+
+    # Export through File > Export current search as Excel…
+    (OUT / "dialogs.json").write_text(json.dumps({"save": str(OUT / "menu-export.xlsx")}), encoding="utf-8")
+    saved = app.export_search("xlsx")
+    step("exported by the menu", saved=saved)
+
+    # File > Import DuckDB…, the dialog answering the file's path.
+    source = os.environ["IMAGING_DESK_DRIVER_IMPORT_FILE"]
+    (OUT / "dialogs.json").write_text(json.dumps({"open": source}), encoding="utf-8")
+    job_id = app.import_duckdb()
+    readings = []
+
+    def done():
+        now = window.evaluate_js(
+            "(() => { const bar = document.querySelector('[role=progressbar]');"
+            " return bar ? Number(bar.getAttribute('aria-valuenow')) : null; })()")
+        if not readings or readings[-1] != now:
+            readings.append(now)
+        return now == 100
+
+    until(done, timeout=120, what="the import's progress bar at 100 %")
+    until(lambda: "Inserted" in window.evaluate_js("document.body.innerText"), what="the reconciliation")
+    step("imported", job_id=job_id, readings=readings, url=window.get_current_url())
+    screenshot("window-import-done")
+    step("dialogs", asked=app.dialogs.asked)
+
+    # Help: each page shows in the window, with a way back to the app.
+    texts = {}
+    for name, show in (("log", app.show_log), ("api", app.show_api_help), ("about", app.show_about)):
+        show()
+        texts[name] = until(lambda: window.evaluate_js("document.querySelector('main h1') && document.body.innerText"),
+                            what=f"the {name} page")
+        if name == "about":
+            screenshot("window-about")
+    window.evaluate_js("document.querySelector('main a').click()")
+    until(lambda: window.evaluate_js("!!document.querySelector('nav')"), what="the app again")
+    step("help", texts=texts)
+    app.quit()
+
+
+def scenario_wait(app) -> None:
+    """Stays open until OUT/quit exists, counting knocks of second launches."""
+    knocks = []
+    original = app.bring_forward
+
+    def counted():
+        knocks.append(time.time())
+        step("knocked", count=len(knocks))
+        original()
+
+    app._lock.on_knock = counted
+    rows = until(lambda: app.window.evaluate_js(ROWS_JS) is not None, what="the app")
+    step("launched", rows=rows, ready_after_s=app.ready_after_s, recovered_stale=app._lock.recovered_stale)
+    screenshot("window-waiting")
+    until(lambda: (OUT / "quit").exists(), timeout=120, what="the test's quit file")
+    app.quit()
+
+
+def scenario_close_during_import(app) -> None:
+    """Closing during an import: asked first; refused keeps the window, accepted rolls it back."""
+    window = app.window
+    until(lambda: window.evaluate_js("!!document.querySelector('nav')"), what="the app")
+    (OUT / "dialogs.json").write_text(json.dumps({"confirm": False}), encoding="utf-8")
+    job_id = app.import_duckdb(os.environ["IMAGING_DESK_DRIVER_IMPORT_FILE"])
+    from server.imports.jobs import JOBS
+
+    until(lambda: JOBS.active() is not None and JOBS.active().rows_done > 0, what="the import running")
+    app.quit()  # asked, and refused
+    until(lambda: app.dialogs.asked, what="the question")
+    time.sleep(0.5)
+    step("refused", asked=list(app.dialogs.asked), still_running=JOBS.active() is not None, job_id=job_id)
+    (OUT / "dialogs.json").write_text(json.dumps({"confirm": True}), encoding="utf-8")
+    app.quit()  # asked, and accepted: the import is stopped and rolled back, then the window closes
+
+
+SCENARIOS = {"tour": scenario_tour, "wait": scenario_wait, "close-during-import": scenario_close_during_import}
+
+
+def main() -> int:
+    global OUT
+    scenario, out, rest = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+    OUT = out
+    out.mkdir(parents=True, exist_ok=True)
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    if os.environ.get("IMAGING_DESK_DRIVER_NO_CONSOLE") == "1":
+        sys.stdout = sys.stderr = None  # as a windowed (PyInstaller) build starts
+    save()
+    # A window that does not close leaves its threads' stacks for the failing test to show.
+    import faulthandler
+
+    stacks = (out / "stacks.txt").open("w")
+    faulthandler.dump_traceback_later(float(os.environ.get("IMAGING_DESK_DRIVER_STACKS_AFTER_S", "150")), file=stacks)
+
+    import desktop.window as window_module
+
+    original_run = window_module.DesktopApp.run
+
+    def run_with_seams(self):
+        def ready(app):
+            try:
+                app.dialogs = FileDialogs(out)
+                SCENARIOS[scenario](app)
+            except Exception:
+                RESULT["error"] = traceback.format_exc()
+                save()
+                app._closing_confirmed = True
+                app.window.destroy()
+
+        self.on_ready = ready
+        return original_run(self)
+
+    window_module.DesktopApp.run = run_with_seams
+    from desktop.cli import main as cli_main
+
+    code = cli_main(rest)
+    RESULT["exit"] = code
+    save()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""The desktop window's parts that need no display: the export's URL from the window's,
+the remembered geometry, the one-window lock, and what the bridge lets the page do."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from desktop.instance import AlreadyRunning, InstanceLock
+from desktop.window import Bridge, DesktopApp, DesktopError, _read_geometry, export_filename, export_path
+
+
+@pytest.mark.parametrize(("current", "remembered", "expected"), [
+    ("http://127.0.0.1:5000/", "", "api/v1/studies/export?format=csv"),
+    ("http://127.0.0.1:5000/?q=chest&exam_source=CT&exam_source=MR&page=3&page_size=50&study=EX1", "",
+     "api/v1/studies/export?q=chest&exam_source=CT&exam_source=MR&format=csv"),
+    ("http://127.0.0.1:5000/studies?sort=patient_name_asc", "",
+     "api/v1/studies/export?sort=patient_name_asc&format=csv"),
+    ("http://127.0.0.1:5000/import?job=4", "exam_status=completed&page_size=50",
+     "api/v1/studies/export?exam_status=completed&format=csv"),
+    ("http://127.0.0.1:5000/analysis?exam_source=CT", "", "api/v1/studies/export?format=csv"),
+])
+def test_the_export_takes_the_studies_search_of_the_window_or_the_remembered_one(current, remembered, expected):
+    assert export_path(current, fmt="csv", remembered=remembered) == expected
+
+
+def test_an_export_is_named_like_the_servers_download():
+    assert export_filename("xlsx", now=datetime(2026, 12, 1, 9, 5, 7)) == "studies_20261201_090507.xlsx"
+
+
+@pytest.mark.parametrize(("saved", "expected"), [
+    (None, {"width": 1280, "height": 720}),
+    ({"width": 1400, "height": 900, "x": 40, "y": 30}, {"width": 1400, "height": 900, "x": 40, "y": 30}),
+    ({"width": 300, "height": 200}, {"width": 960, "height": 600}),
+    ({"width": 1280, "height": 720, "x": 0, "y": -16}, {"width": 1280, "height": 720}),
+    ({"width": 1280, "height": 720, "x": -1920, "y": 0}, {"width": 1280, "height": 720}),
+])
+def test_the_window_reopens_at_its_remembered_size_and_a_visible_place(tmp_path, saved, expected):
+    if saved is not None:
+        (tmp_path / "window.json").write_text(json.dumps(saved))
+    assert _read_geometry(tmp_path) == expected
+
+
+def test_a_corrupt_geometry_file_gives_the_default_size(tmp_path):
+    (tmp_path / "window.json").write_text("{not json")
+    assert _read_geometry(tmp_path) == {"width": 1280, "height": 720}
+
+
+def test_a_second_lock_on_the_folder_knocks_on_the_first_and_is_refused(tmp_path):
+    knocked = threading.Event()
+    first = InstanceLock(tmp_path, on_knock=knocked.set).acquire()
+    try:
+        with pytest.raises(AlreadyRunning):
+            InstanceLock(tmp_path, on_knock=lambda: None).acquire()
+        assert knocked.wait(5)
+    finally:
+        first.release()
+    assert not (tmp_path / "window.lock").exists()
+
+
+def test_a_lock_whose_process_has_gone_is_taken_over(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / "window.lock").write_text(json.dumps({"pid": int(gone.stdout), "port": 9, "secret": "x"}))
+    lock = InstanceLock(tmp_path, on_knock=lambda: None).acquire()
+    try:
+        assert lock.recovered_stale
+        assert json.loads((tmp_path / "window.lock").read_text())["pid"] == os.getpid()
+    finally:
+        lock.release()
+
+
+def test_a_live_process_that_does_not_answer_the_knock_holds_no_lock(tmp_path):
+    """A pid can be reused by another program after a crash: no answer, no lock."""
+    (tmp_path / "window.lock").write_text(json.dumps({"pid": os.getppid(), "port": 9, "secret": "x"}))
+    lock = InstanceLock(tmp_path, on_knock=lambda: None).acquire()
+    lock.release()
+    assert lock.recovered_stale
+
+
+def test_a_knock_without_the_secret_is_ignored(tmp_path):
+    import socket
+
+    knocked = threading.Event()
+    lock = InstanceLock(tmp_path, on_knock=knocked.set).acquire()
+    try:
+        port = json.loads((tmp_path / "window.lock").read_text())["port"]
+        with socket.create_connection(("127.0.0.1", port), timeout=3) as conn:
+            conn.sendall(b"guess show\n")
+            assert conn.recv(16) == b""
+        assert not knocked.wait(0.5)
+    finally:
+        lock.release()
+
+
+def test_the_bridge_offers_the_page_only_its_two_dialogs_and_the_way_back(tmp_path):
+    public = {name for name in dir(Bridge(DesktopApp(data_dir=tmp_path))) if not name.startswith("_")}
+    assert public == {"save_download", "choose_duckdb", "back_to_app"}
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:9/api/v1/studies/export?format=csv",  # another port
+    "http://127.0.0.1:5000/api/v1/auth/me",  # not the export
+    "file:///etc/passwd",
+])
+def test_the_bridge_saves_nothing_but_the_servers_own_export(tmp_path, url):
+    app = DesktopApp(data_dir=tmp_path)
+    app.server = SimpleNamespace(url="http://127.0.0.1:5000/")
+    app.dialogs = SimpleNamespace(save_as=lambda name: pytest.fail("no dialog for a refused URL"))
+    with pytest.raises(DesktopError, match="Only the studies export"):
+        Bridge(app).save_download(url, "x.csv")
+
+
+def test_the_api_help_says_where_the_token_is_and_gives_a_curl_example():
+    from desktop import pages
+
+    html = pages.api_help_page(url="http://127.0.0.1:5123/", token_file="/data/api-token")
+    assert "http://127.0.0.1:5123/" in html and "/data/api-token" in html
+    assert 'curl -H &quot;Authorization: Bearer $(imaging-desk token)&quot;' in html
+    assert "Copy the example" in html
+
+
+def test_the_help_pages_escape_what_they_show():
+    from desktop import pages
+
+    html = pages.log_page(log_path="/data/logs/server.log", lines=["<script>alert(1)</script>\n"])
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    about = pages.about_page(version="0.1.0", data_dir="C:\\Data <x>", database="db", counts={"Studies": 23000})
+    assert "C:\\Data &lt;x&gt;" in about and "23,000" in about
