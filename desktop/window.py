@@ -389,27 +389,24 @@ class DesktopApp:
         except Exception:
             logger.warning("could not show: %s: %s", title, message)
 
+    def _start_job(self, endpoint: str, body: dict) -> int:
+        """Start an import job through the API and show it on the Import screen."""
+        job_id = self.client.call("POST", f"api/v1/import/{endpoint}", body)["job_id"]
+        self._go(f"import?job={job_id}")
+        return job_id
+
     def import_duckdb(self, path: str | None = None) -> int | None:
         """File > Import DuckDB…: the import runs as a job; the Import screen shows it."""
         path = path or self.dialogs.open_duckdb()
-        if not path:
-            return None
-        job_id = self.client.call("POST", "api/v1/import/duckdb", {"path": path})["job_id"]
-        self._go(f"import?job={job_id}")
-        return job_id
+        return self._start_job("duckdb", {"path": path}) if path else None
 
     def link_duckdb(self, path: str | None = None) -> int | None:
+        """File > Link DuckDB file…: imported now as a sync job, then whenever it changes."""
         path = path or self.dialogs.open_duckdb()
-        if not path:
-            return None
-        job_id = self.client.call("POST", "api/v1/import/link", {"path": path})["job_id"]
-        self._go(f"import?job={job_id}")
-        return job_id
+        return self._start_job("link", {"path": path}) if path else None
 
     def load_demo(self) -> int:
-        job_id = self.client.call("POST", "api/v1/import/demo", {"rows": 2000})["job_id"]
-        self._go(f"import?job={job_id}")
-        return job_id
+        return self._start_job("demo", {"rows": 2000})
 
     def export_search(self, fmt: str) -> dict:
         """File > Export current search as CSV… / Excel…: the Save dialog, then the file."""
