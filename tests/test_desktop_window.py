@@ -201,6 +201,20 @@ def test_the_window_shows_the_studies_imports_a_file_and_saves_exports(display, 
     assert geometry["width"] == 1280 and geometry["height"] == 720
 
 
+def test_an_empty_database_opens_on_the_first_run_and_the_menu_loads_demo_data(display, tmp_path):
+    data_dir = tmp_path / "data"
+    run = Driven("first-run-demo", data_dir, tmp_path / "out", display)
+    assert run.finish() == 0, run.output()
+    loaded = run.step("demo loaded")
+    assert loaded["welcome"] is True
+    assert loaded["rows"] == 20
+    server = start_server(data_dir)
+    try:
+        assert server.call("GET", "health")[1]["studies"] == 2000
+    finally:
+        server.stop()
+
+
 def test_a_second_launch_brings_the_first_window_forward(display, demo_folder, tmp_path):
     data_dir = fresh_copy(demo_folder, tmp_path)
     first = Driven("wait", data_dir, tmp_path / "first", display)

@@ -191,7 +191,23 @@ def scenario_close_during_import(app) -> None:
     app.quit()  # asked, and accepted: the import is stopped and rolled back, then the window closes
 
 
-SCENARIOS = {"tour": scenario_tour, "wait": scenario_wait, "close-during-import": scenario_close_during_import}
+def scenario_first_run_demo(app) -> None:
+    """An empty database: the first-run page, then File > Load demo data to done."""
+    window = app.window
+    welcome = until(lambda: "Welcome to Imaging Desk" in (window.evaluate_js("document.body.innerText") or ""),
+                    what="the first-run page")
+    screenshot("window-first-run")
+    job_id = app.load_demo()
+    until(lambda: window.evaluate_js(
+        "document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')") == "100",
+        timeout=120, what="the demo import at 100 %")
+    app.back_to_app()
+    rows = until(lambda: window.evaluate_js(ROWS_JS), what="the demo studies")
+    step("demo loaded", welcome=welcome, job_id=job_id, rows=rows)
+    app.quit()
+
+
+SCENARIOS = {"tour": scenario_tour, "first-run-demo": scenario_first_run_demo, "wait": scenario_wait, "close-during-import": scenario_close_during_import}
 
 
 def main() -> int:
