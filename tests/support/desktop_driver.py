@@ -207,7 +207,12 @@ def scenario_first_run_demo(app) -> None:
     app.quit()
 
 
-SCENARIOS = {"tour": scenario_tour, "first-run-demo": scenario_first_run_demo, "wait": scenario_wait, "close-during-import": scenario_close_during_import}
+SCENARIOS = {
+    "tour": scenario_tour,
+    "first-run-demo": scenario_first_run_demo,
+    "wait": scenario_wait,
+    "close-during-import": scenario_close_during_import,
+}
 
 
 def main() -> int:
