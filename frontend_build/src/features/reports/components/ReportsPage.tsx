@@ -4,6 +4,7 @@ import { Button, Empty, Select, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+import { NoMatch } from '@/components/NoMatch';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { SearchBox } from '@/components/SearchBox';
 import { isApiError } from '@/lib/api';
@@ -97,30 +98,15 @@ export function ReportsPage() {
       </Button>
     </Empty>
   ) : (
-    <Empty
-      image={Empty.PRESENTED_IMAGE_SIMPLE}
-      description={
-        <span className="empty-text">
-          <strong>{t('reports.emptyTitle')}</strong>
-          <br />
-          {search.page > lastPage
-            ? t('reports.pastEnd', { page: formatNumber(search.page, i18n.language), last: formatNumber(lastPage, i18n.language) })
-            : filtered
-              ? t('reports.emptyHintFilters')
-              : t('reports.emptyHintQuery')}
-        </span>
-      }
-    >
-      {search.page > lastPage && total ? (
-        <Button type="primary" onClick={() => update({ page: lastPage })}>
-          {t('reports.goToLast')}
-        </Button>
-      ) : filtered ? (
-        <Button type="primary" onClick={clear}>
-          {t('filters.clear')}
-        </Button>
-      ) : null}
-    </Empty>
+    <NoMatch
+      area="reports"
+      page={search.page}
+      lastPage={lastPage}
+      total={total}
+      filtered={filtered}
+      onLastPage={() => update({ page: lastPage })}
+      onClear={clear}
+    />
   );
 
   return (

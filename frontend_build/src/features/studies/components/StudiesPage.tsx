@@ -1,8 +1,9 @@
 import type { InputRef } from 'antd';
-import { Button, Empty, Typography } from 'antd';
+import { Button, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
+import { NoMatch } from '@/components/NoMatch';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { SearchBox } from '@/components/SearchBox';
 import { StudyFilterBar } from '@/components/study-filters/StudyFilterBar';
@@ -154,30 +155,15 @@ function StudiesBrowser() {
       {t('studies.loading')}
     </div>
   ) : (
-    <Empty
-      image={Empty.PRESENTED_IMAGE_SIMPLE}
-      description={
-        <span className="empty-text">
-          <strong>{t('studies.emptyTitle')}</strong>
-          <br />
-          {search.page > lastPage
-            ? t('studies.pastEnd', { page: formatNumber(search.page, i18n.language), last: formatNumber(lastPage, i18n.language) })
-            : filtered
-              ? t('studies.emptyHintFilters')
-              : t('studies.emptyHintQuery')}
-        </span>
-      }
-    >
-      {search.page > lastPage && total ? (
-        <Button type="primary" onClick={() => update({ page: lastPage })}>
-          {t('studies.goToLast')}
-        </Button>
-      ) : filtered ? (
-        <Button type="primary" onClick={clear}>
-          {t('filters.clear')}
-        </Button>
-      ) : null}
-    </Empty>
+    <NoMatch
+      area="studies"
+      page={search.page}
+      lastPage={lastPage}
+      total={total}
+      filtered={filtered}
+      onLastPage={() => update({ page: lastPage })}
+      onClear={clear}
+    />
   );
 
   const openRow = rows.find((row) => row.exam_id === studyId);
