@@ -105,6 +105,8 @@ class TableImporter:
         rebuild_indexes = connection.vendor == "sqlite" and rows_total > count_before
         if rebuild_indexes:
             self._drop_indexes()
+            spec.bulk_suspend()
+        self.row_number = spec.row_number_next() if spec.row_number else None
 
         self.progress("importing", 0, rows_total)
         for batch in self.source.rows(self.table, batch_size=BATCH_SIZE):
@@ -154,6 +156,9 @@ class TableImporter:
         if rebuild_indexes:
             self.progress("indexing", report.source_rows, rows_total)
             self._create_indexes()
+            spec.bulk_rebuild()
+        if report.inserted or report.updated:
+            spec.after_change()
         self.progress("verifying", report.source_rows, rows_total)
         self._verify_totals(rows_total, count_before)
         return report
@@ -234,10 +239,16 @@ class TableImporter:
         with connection.cursor() as cursor:
             if inserts:
                 columns = [*stored_columns, *self.spec.timestamps, "first_import_id", "last_import_id"]
+                rows = [[*row, now, now, run_id, run_id] for row in inserts]
+                if self.row_number is not None:
+                    columns.append(self.spec.row_number)
+                    for number, row in enumerate(rows, start=self.row_number):
+                        row.append(number)
+                    self.row_number += len(rows)
                 cursor.executemany(
                     f"INSERT INTO {table} ({', '.join(map(quote, columns))}) "
                     f"VALUES ({', '.join(['%s'] * len(columns))})",
-                    [[*row, now, now, run_id, run_id] for row in inserts],
+                    rows,
                 )
             if updates:
                 columns = [*stored_columns[1:], self.spec.timestamps[1], "last_import_id"]

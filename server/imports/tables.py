@@ -16,6 +16,16 @@ from server.reports.models import Report
 from server.studies.derive import study_derive
 from server.studies.layout import STUDY_LAYOUT
 from server.studies.models import Study
+from server.studies.search_index import (
+    search_chars_refresh,
+    search_index_rebuild,
+    search_index_suspend,
+    search_rowid_next,
+)
+
+
+def _nothing() -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -32,13 +42,31 @@ class TableSpec:
     required_table: bool = True
     # (column, model): rows whose column names no such model row are counted as orphaned.
     reference: tuple[str, type[models.Model]] | None = None
+    # A column the importer numbers 1, 2, 3... after row_number_next() as it inserts.
+    row_number: str | None = None
+    row_number_next: Callable[[], int] = lambda: 1
+    # The model's own indexes beyond Meta.indexes: stopped before a bulk load and
+    # rebuilt after it (bulk_*), and refreshed after any import that changed rows.
+    bulk_suspend: Callable[[], None] = _nothing
+    bulk_rebuild: Callable[[], None] = _nothing
+    after_change: Callable[[], None] = _nothing
 
     @property
     def derived_fields(self) -> tuple[str, ...]:
         return tuple(self.derive(values=dict.fromkeys(self.layout.names)))
 
 
-STUDIES = TableSpec(label="studies", layout=STUDY_LAYOUT, model=Study, derive=study_derive)
+STUDIES = TableSpec(
+    label="studies",
+    layout=STUDY_LAYOUT,
+    model=Study,
+    derive=study_derive,
+    row_number="search_rowid",
+    row_number_next=search_rowid_next,
+    bulk_suspend=search_index_suspend,
+    bulk_rebuild=search_index_rebuild,
+    after_change=search_chars_refresh,
+)
 
 REPORTS = TableSpec(
     label="reports",

@@ -36,14 +36,21 @@ class StudyFilters:
     order_from: dt.datetime | None = None  # order_datetime >= this
     order_before: dt.datetime | None = None  # order_datetime < this
 
-    def apply(self, queryset: QuerySet) -> QuerySet:
+    def apply(self, queryset: QuerySet, *, age_index: bool = True) -> QuerySet:
+        """The studies of queryset these filters select. age_index=False hides the
+        age index from the database, for a page read along the order's index: with
+        it, SQLite read and sorted every study of an age range (150 ms for ages
+        30-40 of 1M) to find the first twenty."""
         exact = {name: getattr(self, name) for name in EXACT_FILTERS}
         for condition in exact_conditions(EXACT_FILTERS, exact):
             queryset = queryset.filter(condition)
+        age = "patient_age"
+        if not age_index and (self.patient_age_min is not None or self.patient_age_max is not None):
+            queryset, age = queryset.alias(unindexed_age=Coalesce("patient_age", "patient_age")), "unindexed_age"
         if self.patient_age_min is not None:
-            queryset = queryset.filter(patient_age__gte=self.patient_age_min)
+            queryset = queryset.filter(**{f"{age}__gte": self.patient_age_min})
         if self.patient_age_max is not None:
-            queryset = queryset.filter(patient_age__lte=self.patient_age_max)
+            queryset = queryset.filter(**{f"{age}__lte": self.patient_age_max})
         if self.order_from is not None:
             queryset = queryset.filter(order_datetime__gte=self.order_from)
         if self.order_before is not None:

@@ -26,6 +26,9 @@ class Study(source_columns(STUDY_LAYOUT, module=__name__), SourceRecord):
     order_day = models.CharField(max_length=10, default="", editable=False)
     # When Imaging Desk first stored it (clinic wall-clock time).
     created_at = models.DateTimeField(default=local_now)
+    # Its row in the text index (server/studies/search_index.py): a stable number,
+    # given by the importer or by the index's trigger (SQLite; null on PostgreSQL).
+    search_rowid = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         db_table = "study"
@@ -53,6 +56,13 @@ class Study(source_columns(STUDY_LAYOUT, module=__name__), SourceRecord):
             models.Index(fields=["minutes_to_certification"], name="study_wait_cert_idx"),
             models.Index(fields=["minutes_order_to_certification"], name="study_wait_total_idx"),
         ]
+        constraints = [
+            # A partial unique index: added without rebuilding the table, and kept
+            # during bulk loads (the numbers only grow, so it is appended to).
+            models.UniqueConstraint(
+                fields=["search_rowid"], condition=models.Q(search_rowid__isnull=False), name="study_search_rowid_uniq"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.exam_id  # never the patient's name: this ends up in logs
@@ -78,3 +88,21 @@ class MatchedStudy(models.Model):
     class Meta:
         managed = False
         db_table = "stats_matched_study"
+
+
+class StudyRollup(models.Model):
+    """How many studies share a day, status, source, item and gender: the exact
+    filters' counts without reading the studies. Kept by the database's triggers
+    (server/studies/search_index.py, SQLite only)."""
+
+    key = models.TextField(primary_key=True)
+    order_day = models.TextField(null=True)
+    exam_status = models.TextField(null=True)
+    exam_source = models.TextField(null=True)
+    exam_item = models.TextField(null=True)
+    patient_gender = models.TextField(null=True)
+    studies = models.BigIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "study_rollup"

@@ -3,12 +3,15 @@ other services call them directly; the API only translates HTTP to these."""
 
 from __future__ import annotations
 
+import copy
+
 from server.core.paging import page_envelope
 from server.core.params import clean_text
 from server.studies.errors import StudyNotFound
-from server.studies.filters import DEFAULT_SORT, StudyFilters, search_order
+from server.studies.filters import DEFAULT_SORT, StudyFilters
 from server.studies.models import Study
 from server.studies.schemas import CONTRACT_FIELDS
+from server.studies.searching import cached, search_plan, text_index
 
 # filters.options key -> Study field
 FILTER_OPTION_FIELDS = {
@@ -19,7 +22,15 @@ FILTER_OPTION_FIELDS = {
 
 
 def study_filter_options() -> dict[str, list[str]]:
-    """Distinct non-empty values of each filter field over all studies, by code point."""
+    """Distinct non-empty values of each filter field over all studies, by code point;
+    kept in memory until the studies change (where the database tells when)."""
+    index = text_index()
+    if index is None:
+        return _filter_options()
+    return copy.deepcopy(cached(("filter options", index.version), _filter_options))
+
+
+def _filter_options() -> dict[str, list[str]]:
     options = {}
     for key, field in FILTER_OPTION_FIELDS.items():
         values = (
@@ -41,15 +52,12 @@ def study_search(
     page: int = 1,
     page_size: int = 20,
 ) -> dict:
-    matches = filters.apply(Study.objects.all())
-    total = matches.count()
-
-    def rows(window: slice) -> list[dict]:
-        order = search_order(q=filters.q, total=total, end=window.stop, sort=sort)
-        return list(matches.order_by(*order).values(*CONTRACT_FIELDS)[window])
-
+    search = search_plan(filters=filters)
     return {
-        **page_envelope(total=total, page=page, page_size=page_size, rows=rows),
+        **page_envelope(
+            total=search.total, page=page, page_size=page_size,
+            rows=lambda window: search.rows(window, sort=sort, fields=CONTRACT_FIELDS),
+        ),
         "filters": study_filter_options(),
     }
 

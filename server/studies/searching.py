@@ -1,0 +1,238 @@
+"""How a Studies search is answered fast: the exact total and the page's rows, each
+by the cheapest of several ways that all give what a plain scan would give.
+
+The total:
+- exact filters and whole days alone: summed from the rollup;
+- q alone: counted in the text index (three characters or more: a phrase; two: a
+  union of the trigrams they begin), or read from the per-character counts (one);
+- q with filters: over the text index's candidates or over the filtered studies,
+  whichever is smaller;
+- anything else, and every database without the index: counted by the database.
+Totals are kept in memory per version of the studies (search_index.py), so the
+same search costs its count once until the studies change.
+
+The rows: by walking the sort's index while the matches are dense enough to fill
+the page soon, from the end for pages past the middle; else by sorting the text
+index's candidates; else by scanning and sorting every match. Whichever way, the
+order is the sort's with exam_id as tie-breaker, and instr() checks the text.
+
+A planner's mistake can only cost time: property tests (tests/test_studies_fast_paths.py)
+compare every way with the plain scan.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+from django.db import connection
+from django.db.models import QuerySet, Sum
+from django.db.models.expressions import RawSQL
+
+from server.core.querying import exact_conditions
+from server.core.text import SEPARATOR, text_needle
+from server.studies import search_index
+from server.studies.filters import EXACT_FILTERS, SORTS, StudyFilters
+from server.studies.models import Study, StudyRollup
+
+# Walking an index costs about ten times as much per study as a scan (a lookup of
+# the row for each entry against a sequential read), and sorting a candidate costs
+# about what walking to one does. Measured at 1M studies: see bench/README.md.
+WALK_COST, CANDIDATE_COST, SCAN_COST = 1.0, 1.0, 0.1
+MAX_UNION_TERMS = 5_000  # a two-character union of more trigrams is counted by a scan
+CACHE_SIZE = 512
+MAX_SPARSE_CHAR = 50_000  # studies holding a character, to list the trigrams it begins
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    """The text index at one version of the studies."""
+
+    version: int
+    chars_current: bool
+
+    def match(self, needle: str) -> str | None:
+        """The MATCH expression of the studies whose text holds needle, if there is one."""
+        if len(needle) >= 3:
+            return _phrase(needle)
+        if len(needle) == 1 and self.chars_current:
+            # The trigrams a character begins, listed by the index itself: cheap for
+            # a rare character (李: 2 ms), not for a common one (a: 120 ms).
+            studies = self.count(needle)
+            if studies <= MAX_SPARSE_CHAR:
+                terms = cached(("terms", self.version, needle), lambda: _terms_beginning(needle))
+                if 0 < len(terms) <= MAX_UNION_TERMS:
+                    return " OR ".join(map(_phrase, terms))
+        if len(needle) == 2 and self.chars_current:
+            # Every pair of characters begins a trigram: the texts end with two U+001F.
+            terms = [needle + c for c in self._alphabet()] + [needle + SEPARATOR]
+            if len(terms) <= MAX_UNION_TERMS:
+                return " OR ".join(map(_phrase, terms))
+        return None
+
+    def count(self, needle: str) -> int | None:
+        """How many studies hold needle, or None when the index cannot say cheaply."""
+        if len(needle) == 1:
+            if not self.chars_current:
+                return None
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT studies FROM {search_index.CHARS} WHERE ch = %s", [needle])
+                found = cursor.fetchone()
+            return found[0] if found else 0
+        match = self.match(needle)
+        if match is None:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {search_index.TEXT_INDEX} WHERE {search_index.TEXT_INDEX} MATCH %s", [match]
+            )
+            return cursor.fetchone()[0]
+
+    def candidates(self, queryset: QuerySet, needle: str) -> QuerySet | None:
+        match = self.match(needle)
+        if match is None:
+            return None
+        table = search_index.TEXT_INDEX
+        return queryset.filter(search_rowid__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match]))
+
+    def _alphabet(self) -> list[str]:
+        return cached(("alphabet", self.version), _read_alphabet)
+
+
+def _terms_beginning(char: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term FROM {search_index.TERMS} WHERE term >= %s AND term < %s",
+            [char, chr(ord(char) + 1)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _read_alphabet() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ch FROM {search_index.CHARS}")
+        return [row[0] for row in cursor.fetchall()]
+
+
+_cache: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached(key, compute):
+    """compute() once per key; keys carry the studies' version, so a change of the
+    studies makes every older entry unreachable (and the oldest are dropped)."""
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = compute()
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def text_index() -> TextIndex | None:
+    if not search_index.available():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version, chars_version FROM {search_index.STATE}")
+        version, chars_version = cursor.fetchone()
+    return TextIndex(version=version, chars_current=chars_version == version)
+
+
+def _rollup_count(filters: StudyFilters) -> int | None:
+    """The number of studies the filters select, from the rollup, when it can say."""
+    if filters.patient_age_min is not None or filters.patient_age_max is not None:
+        return None
+    bounds = [b for b in (filters.order_from, filters.order_before) if b is not None]
+    if any(b.hour or b.minute or b.second or b.microsecond for b in bounds):
+        return None  # a bound within a day: the rollup counts whole days
+    rows = StudyRollup.objects.all()
+    exact = {name: getattr(filters, name) for name in EXACT_FILTERS}
+    for condition in exact_conditions(EXACT_FILTERS, exact):
+        rows = rows.filter(condition)
+    if filters.order_from is not None:
+        rows = rows.filter(order_day__gte=filters.order_from.date().isoformat())
+    if filters.order_before is not None:
+        rows = rows.filter(order_day__lt=filters.order_before.date().isoformat())
+    return rows.aggregate(n=Sum("studies"))["n"] or 0
+
+
+@dataclass
+class Search:
+    """One search's plan: its total, and what the rows are read by."""
+
+    filters: StudyFilters
+    index: TextIndex | None
+    total: int = 0
+    selected: int = 0  # studies the filters other than q select
+    text_matches: int | None = None  # studies whose text holds q (q alone)
+
+    @property
+    def needle(self) -> str | None:
+        return text_needle(self.filters.q)
+
+    def matches(self) -> QuerySet:
+        return self.filters.apply(Study.objects.all())
+
+    def rows(self, window: slice, *, sort: str, fields: tuple[str, ...]) -> list[dict]:
+        index_order, scan_order = SORTS[sort]
+        # A page past the middle is read from the end, in the opposite order.
+        backwards = window.start > self.total - window.stop
+        stop = self.total - window.start if backwards else window.stop
+        queryset, order = self.filters.apply(Study.objects.all(), age_index=False), index_order
+        needle = self.needle
+        if needle is not None:
+            walk = stop * self.selected / max(self.total, 1) * WALK_COST
+            scan = self.selected * SCAN_COST
+            candidates = None
+            if self.index is not None and self.text_matches is not None:
+                if self.text_matches * CANDIDATE_COST < min(walk, scan):
+                    candidates = self.index.candidates(queryset, needle)
+            if candidates is not None:
+                queryset, order = candidates, scan_order
+            elif scan < walk:
+                order = scan_order
+        queryset = queryset.order_by(*order)
+        if backwards:
+            start = self.total - window.stop
+            found = list(queryset.reverse().values(*fields)[max(start, 0):stop])
+            return found[::-1]
+        return list(queryset.values(*fields)[window])
+
+
+def search_plan(*, filters: StudyFilters) -> Search:
+    index = text_index()
+    search = Search(filters=filters, index=index)
+    if index is None:
+        search.total = search.selected = search.matches().count()
+        return search
+    plan = cached(("plan", index.version, filters), lambda: _plan_counts(search))
+    search.total, search.selected, search.text_matches = plan
+    return search
+
+
+def _plan_counts(search: Search) -> tuple[int, int, int | None]:
+    filters, index, needle = search.filters, search.index, search.needle
+    rest = replace(filters, q="")
+    selected = _rollup_count(rest) if rest != StudyFilters() else Study.objects.count()
+    if selected is None:
+        selected = rest.apply(Study.objects.all()).count()
+    if needle is None:
+        return selected, selected, None
+    text_matches = index.count(needle)
+    if rest == StudyFilters() and text_matches is not None:
+        return text_matches, selected, text_matches
+    matches = search.matches()
+    if text_matches is not None and text_matches * CANDIDATE_COST < selected * SCAN_COST:
+        candidates = index.candidates(matches, needle)
+        if candidates is not None:
+            return candidates.count(), selected, text_matches
+    return matches.count(), selected, text_matches
