@@ -150,6 +150,7 @@ def check(filters: StudyFilters, sort: str, page: int, page_size: int) -> None:
 WAYS = {
     "as planned": {},
     "text index candidates": {"CANDIDATE_COST": 0.0},
+    "text index candidates, none kept": {"CANDIDATE_COST": 0.0, "FEW": 0},
     "index walk": {"WALK_COST": 0.0, "CANDIDATE_COST": 1e9},
     "scan and sort": {"SCAN_COST": 0.0, "CANDIDATE_COST": 1e9},
 }

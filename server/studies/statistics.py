@@ -4,6 +4,7 @@ only orders the groups and fills the days without studies with zeros."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from contextlib import contextmanager
 
@@ -14,6 +15,7 @@ from django.db.models.functions import RowNumber
 from server.core.errors import InvalidParameter
 from server.studies.filters import StudyFilters
 from server.studies.models import MatchedStudy, Study
+from server.studies.searching import cached, text_index
 
 TOP_ITEMS = 20
 # (label, lowest age, highest age); ages outside every band (none, negative) are "unknown".
@@ -145,7 +147,18 @@ def _statistics(matches: QuerySet, filters: StudyFilters, *, every_study: bool) 
 def study_statistics(*, filters: StudyFilters = StudyFilters()) -> dict:
     """Over every study, each statistic walks its own index. A filter would make each
     of them re-read the matching studies, so the matches are first copied, narrow,
-    into a temporary table, and the statistics read that instead."""
+    into a temporary table, and the statistics read that instead.
+
+    The answer is kept in memory until the studies change (where the database tells
+    when): a dashboard opened again costs nothing (at 1M studies, computing it takes
+    0.3 s over all and 1.1 s for one source)."""
+    index = text_index()
+    if index is None:
+        return _study_statistics(filters)
+    return copy.deepcopy(cached(("statistics", index.version, filters), lambda: _study_statistics(filters)))
+
+
+def _study_statistics(filters: StudyFilters) -> dict:
     if filters == StudyFilters():
         return _statistics(Study.objects.all(), filters, every_study=True)
     with _narrowed(filters.apply(Study.objects.all())) as narrow:
