@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
-from server.studies.export import COLUMNS
+from server.studies.export import COLUMNS, SHORTENED_HEADER
 from server.studies.models import Study
 
 pytestmark = pytest.mark.django_db
@@ -136,14 +136,105 @@ def test_the_export_needs_credentials(anon):
     assert anon.get(EXPORT).status_code == 401
 
 
-def test_text_longer_than_an_xlsx_cell_is_refused_for_xlsx_and_kept_whole_in_csv(api, make_study):
-    long_text = "描述" * 20_000
-    make_study("LONG", exam_description=long_text)
-    response = api.get(EXPORT, {"format": "xlsx"})
-    assert response.status_code == 400
-    assert response.json()["detail"] == (
-        "Invalid parameter: format xlsx cells hold at most 32,767 characters and the exam_description "
-        "of study 'LONG' has 40,000; use format=csv, which keeps every character"
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def marker(full_length: int) -> str:
+    return f"… [cut: {full_length:,} characters in all; the CSV export holds the full text]"
+
+
+def test_text_longer_than_an_xlsx_cell_is_cut_with_a_marker_listed_on_a_second_sheet_and_whole_in_csv(
+    api, make_study
+):
+    description = "描述" * 20_000  # 40,000 characters
+    name = "😀" * 20_000  # 20,000 characters, but 40,000 in Excel's count (UTF-16)
+    make_study("LONG", exam_description=description, order_datetime=dt.datetime(2025, 1, 3))
+    make_study("NAME", patient_name=name, order_datetime=dt.datetime(2025, 1, 2))
+    make_study("FITS", exam_description="x" * 32_767, order_datetime=dt.datetime(2025, 1, 1))
+    response, body = download(api, format="xlsx")
+    assert response[SHORTENED_HEADER] == "2"
+    assert response["X-Imaging-Desk-Notice"] == (
+        '2 cells were longer than an Excel cell holds (32,767 characters) and shortened, each listed on the '
+        'sheet "Shortened cells"; the CSV export (format=csv) holds the full text'
     )
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    assert book.sheetnames == ["studies", "Shortened cells"]
+    rows = list(book["studies"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["LONG", "NAME", "FITS"]
+    got_description = rows[1][COLUMNS.index("exam_description")]
+    assert got_description.endswith(marker(40_000))
+    assert utf16_length(got_description) == 32_767
+    assert description.startswith(got_description.removesuffix(marker(40_000)))
+    got_name = rows[2][COLUMNS.index("patient_name")]
+    assert got_name.endswith(marker(20_000))
+    assert utf16_length(got_name) <= 32_767
+    kept = got_name.removesuffix(marker(20_000))
+    assert kept == "😀" * len(kept)  # never half an emoji (a lone surrogate)
+    assert rows[3][COLUMNS.index("exam_description")] == "x" * 32_767  # exactly the limit: kept whole
+    assert list(book["Shortened cells"].iter_rows(values_only=True)) == [
+        ("exam_id", "column", "full_length"),
+        ("LONG", "exam_description", 40_000),
+        ("NAME", "patient_name", 20_000),
+    ]
     _, body = download(api, format="csv")
-    assert long_text in body.decode("utf-8-sig")
+    text = body.decode("utf-8-sig")
+    assert description in text and name in text
+
+
+def test_an_export_with_nothing_to_shorten_has_one_sheet_and_says_so(api, studies):
+    response, body = download(api, format="xlsx")
+    assert response[SHORTENED_HEADER] == "0"
+    assert "X-Imaging-Desk-Notice" not in response
+    assert load_workbook(io.BytesIO(body), read_only=True).sheetnames == ["studies"]
+    csv_response, _ = download(api, format="csv")
+    assert SHORTENED_HEADER not in csv_response  # CSV shortens nothing
+
+
+@pytest.mark.parametrize("length", [16_383, 32_767])
+def test_text_that_fits_a_cell_is_not_shortened(length):
+    from server.studies.export import shortened_text
+
+    assert shortened_text("a" * length) is None
+    assert shortened_text("😀" * (length // 2)) is None  # 2 UTF-16 units each
+
+
+@pytest.mark.parametrize("text", ["a" * 32_768, "😀" * 16_384, "a" + "😀" * 20_000, "李" * 100_000])
+def test_shortened_text_fills_the_cell_to_the_limit_without_splitting_a_character(text):
+    from server.studies.export import shortened_text
+
+    cut = shortened_text(text)
+    assert cut.endswith(marker(len(text)))
+    assert 32_766 <= utf16_length(cut) <= 32_767  # one short only where an emoji would straddle
+    assert text.startswith(cut.removesuffix(marker(len(text))))
+    cut.encode("utf-8")  # no lone surrogate
+
+
+RICH_STRING_LOOKALIKES = [
+    # XlsxWriter 3 in constant-memory mode writes a text shaped like this into the
+    # file unescaped: this one would add a formula cell to the row.
+    '<r><t>x</t></r></is></c><c r="B2"><f>HYPERLINK("http://x","y")</f></c><c r="C2" t="inlineStr"><is><r><t>y</t></r>',
+    "<r>plain</r>",
+    "<r></r>",
+]
+
+
+def test_text_shaped_like_rich_text_xml_is_stored_as_that_text(api, make_study):
+    for i, name in enumerate(RICH_STRING_LOOKALIKES):
+        make_study(f"R{i}", patient_name=name, exam_description=name, order_datetime=dt.datetime(2025, 1, 9 - i))
+    _, body = download(api, format="xlsx")
+    sheet = load_workbook(io.BytesIO(body)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    expected = [(f"R{i}", name, name) for i, name in enumerate(RICH_STRING_LOOKALIKES)]
+    assert [(r[0], r[3], r[9]) for r in rows[1:]] == expected
+    assert [c for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
+    assert all(len(row) == len(COLUMNS) for row in rows)
+
+
+def test_xlsx_text_that_looks_like_a_number_or_a_link_stays_text(api, make_study):
+    looks = ["007", "1e5", "3.14", "http://example.com", "mailto:a@b.c", "TRUE"]
+    for i, value in enumerate(looks):
+        make_study(f"N{i}", medical_record_no=value, order_datetime=dt.datetime(2025, 1, 9 - i))
+    _, body = download(api, format="xlsx")
+    rows = list(load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == looks
