@@ -31,9 +31,10 @@ XLSX_MAX_ROWS = 1_048_576 - 1  # one worksheet's rows, less the header
 XLSX_MAX_CHARS = 32_767  # one cell's text, counted as Excel counts it: in UTF-16 code units
 CHUNK = 2_000
 # CSV is sent in pieces of about this many characters. One piece per row (100,000
-# writes through waitress) took 1.8 s for 100,000 studies; pieces of 4,096 characters
-# take 0.7 s. Pieces of 17 kB or more were no faster, and left each of waitress's
-# threads holding some 20 MB more after an export (its buffers outrun the socket).
+# writes through waitress) took 1.8 s for 100,000 studies; pieces of 2,048 characters
+# take 0.7-0.8 s. Pieces over 8 kB (waitress's STRBUF_LIMIT: above it, its output
+# buffer grows by copying) were no faster, and each of waitress's threads kept some
+# 20 MB more after an export. 2,048 characters stay under 8 kB even in Chinese.
 CSV_PIECE_CHARS = 2_048
 # A spreadsheet reads a cell that begins with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
