@@ -267,3 +267,16 @@ def test_the_text_index_rollup_and_counts_match_the_studies_after_imports_and_ch
     search_index.search_chars_refresh()
     assert searching.text_index().chars_current
     check(StudyFilters(q="李"), "order_datetime_desc", 1, 20)
+
+
+def test_statistics_read_through_the_text_index_equal_those_of_a_plain_scan(imported_then_changed, way):
+    from server.studies.statistics import _narrowed, _statistics, study_statistics
+
+    for q in SWEEP_Q:
+        for extra in SWEEP_FILTERS[:4]:
+            filters = StudyFilters(q=q, **extra)
+            if filters == StudyFilters():
+                continue
+            with _narrowed(filters.apply(Study.objects.all())) as narrow:
+                plain = _statistics(narrow, filters, every_study=False)
+            assert study_statistics(filters=filters) == plain, filters

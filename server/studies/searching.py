@@ -110,7 +110,7 @@ class TextIndex:
         return rowids if len(rowids) <= FEW else None
 
     def candidates(self, queryset: QuerySet, needle: str, few: tuple[int, ...] | None = None) -> QuerySet | None:
-        if few is not None:
+        if few:  # none kept: the index is asked (an IN () would not compile to SQL)
             return queryset.filter(search_rowid__in=few)
         match = self.match(needle)
         if match is None:
@@ -200,6 +200,18 @@ class Search:
 
     def matches(self) -> QuerySet:
         return self.filters.apply(Study.objects.all())
+
+    def matching(self) -> QuerySet:
+        """Every study the filters select, read through the text index's candidates
+        when they are fewer than a scan would read (statistics, exports)."""
+        matches, needle = self.matches(), self.needle
+        if needle is None or self.index is None or self.text_matches is None:
+            return matches
+        if self.text_matches * CANDIDATE_COST < self.selected * SCAN_COST:
+            candidates = self.index.candidates(matches, needle, self.few)
+            if candidates is not None:
+                return candidates
+        return matches
 
     def rows(self, window: slice, *, sort: str, fields: tuple[str, ...]) -> list[dict]:
         index_order, scan_order = SORTS[sort]

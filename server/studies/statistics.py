@@ -15,7 +15,7 @@ from django.db.models.functions import RowNumber
 from server.core.errors import InvalidParameter
 from server.studies.filters import StudyFilters
 from server.studies.models import MatchedStudy, Study
-from server.studies.searching import cached, text_index
+from server.studies.searching import cached, search_plan, text_index
 
 TOP_ITEMS = 20
 # (label, lowest age, highest age); ages outside every band (none, negative) are "unknown".
@@ -161,5 +161,5 @@ def study_statistics(*, filters: StudyFilters = StudyFilters()) -> dict:
 def _study_statistics(filters: StudyFilters) -> dict:
     if filters == StudyFilters():
         return _statistics(Study.objects.all(), filters, every_study=True)
-    with _narrowed(filters.apply(Study.objects.all())) as narrow:
+    with _narrowed(search_plan(filters=filters).matching()) as narrow:
         return _statistics(narrow, filters, every_study=False)
