@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 
 from server.clock import local_now
@@ -57,7 +58,21 @@ def neutralise(value: str) -> str:
 def _rows(filters: StudyFilters, sort: str, total: int) -> Iterator[tuple]:
     matches = filters.apply(Study.objects.all())
     order = search_order(q=filters.q, total=total, end=total, sort=sort)
-    return matches.order_by(*order).values_list(*COLUMNS).iterator(chunk_size=CHUNK)
+    rows = matches.order_by(*order).values_list(*COLUMNS)
+    if connection.vendor != "sqlite":
+        return rows.iterator(chunk_size=CHUNK)  # PostgreSQL: a server-side cursor, constant memory
+    return _sqlite_rows(rows)
+
+
+def _sqlite_rows(rows) -> Iterator[tuple]:
+    """The rows straight from SQLite's cursor, whose converters (Django's, registered
+    with sqlite3) already give the datetimes, and USE_TZ is off: Django's per-value
+    converters on top took 0.1 s of the 0.3 s it takes to fetch 100,000 studies."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            yield from chunk
 
 
 def _csv_cells(row: tuple) -> list:
