@@ -123,6 +123,21 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
   }
 }
 
+/** A file the API sends (an export), read whole: its bytes, its headers and the name
+ *  the server gives it in `Content-Disposition` ('' if none). Failures as ApiError. */
+export async function apiFile(url: string): Promise<{ blob: Blob; headers: Headers; filename: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin' });
+  } catch (error) {
+    throw new ApiError('network', 0, error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) throw await errorFrom(response);
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? '';
+  return { blob: await response.blob(), headers: response.headers, filename };
+}
+
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => apiRequest<T>('GET', path, { query, signal }),
   post: <T>(path: string, body?: unknown) => apiRequest<T>('POST', path, { body }),

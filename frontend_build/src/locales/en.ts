@@ -76,6 +76,8 @@ export const en = {
     xlsxTooMany: 'An Excel sheet holds at most 1,048,575 studies: narrow the search, or export CSV.',
     saved: 'Saved to {{path}}',
     nothing: 'No studies to export.',
+    shortened_one: '{{cells}} cell was too long for Excel (over 32,767 characters) and is shortened; the sheet "Shortened cells" lists it. The CSV export holds the full text.',
+    shortened_other: '{{cells}} cells were too long for Excel (over 32,767 characters) and are shortened; the sheet "Shortened cells" lists them. The CSV export holds the full text.',
   },
   filters: {
     label: 'Filters',

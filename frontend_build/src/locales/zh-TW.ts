@@ -76,6 +76,8 @@ export const zhTW: Messages = {
     xlsxTooMany: 'Excel 工作表最多容納 1,048,575 項檢查：請縮小搜尋範圍，或匯出 CSV。',
     saved: '已儲存至 {{path}}',
     nothing: '沒有可匯出的檢查。',
+    shortened_one: '有 {{cells}} 個儲存格超過 Excel 的上限（32,767 個字元），已截短；工作表「Shortened cells」列出這些儲存格。CSV 匯出保有完整文字。',
+    shortened_other: '有 {{cells}} 個儲存格超過 Excel 的上限（32,767 個字元），已截短；工作表「Shortened cells」列出這些儲存格。CSV 匯出保有完整文字。',
   },
   filters: {
     label: '篩選條件',

@@ -1,13 +1,15 @@
 import { DownloadOutlined, FileExcelOutlined } from '@ant-design/icons';
 import { Button, Space, Tooltip, message as antMessage } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { downloadFile } from '@/lib/download';
+import { downloadFile, savesThroughDesktop } from '@/lib/download';
 import { formatNumber } from '@/lib/format';
 import { exportUrl } from '../api/studies';
 import type { StudySearch } from '../searchState';
 
 /** Rows an Excel worksheet holds below its header row. */
 export const XLSX_MAX_STUDIES = 1_048_575;
+/** How many texts the Excel file cut to fit a cell (each listed on its sheet "Shortened cells"). */
+export const SHORTENED_CELLS_HEADER = 'X-Imaging-Desk-Shortened-Cells';
 
 export function ExportButtons({ search, total }: { search: StudySearch; total: number | null }) {
   const { t, i18n } = useTranslation();
@@ -16,12 +18,20 @@ export function ExportButtons({ search, total }: { search: StudySearch; total: n
   const nothing = total === 0;
 
   const run = async (format: 'csv' | 'xlsx') => {
+    // Said before the download: an Excel file is fetched whole first (to read the
+    // count of shortened cells), which takes seconds for many studies.
+    if (!savesThroughDesktop() && total !== null) {
+      message.info(t('export.started', { total: formatNumber(total, i18n.language) }));
+    }
     try {
-      const outcome = await downloadFile(exportUrl(search, format));
+      const outcome = await downloadFile(exportUrl(search, format), '', { readHeaders: format === 'xlsx' });
       if (outcome.via === 'desktop') {
         if (outcome.saved) message.success(t('export.saved', { path: outcome.saved }));
-      } else if (total !== null) {
-        message.info(t('export.started', { total: formatNumber(total, i18n.language) }));
+        return;
+      }
+      const shortened = Number(outcome.headers?.get(SHORTENED_CELLS_HEADER) ?? 0);
+      if (shortened > 0) {
+        message.warning(t('export.shortened', { count: shortened, cells: formatNumber(shortened, i18n.language) }), 12);
       }
     } catch (error) {
       message.error(t('export.failed', { detail: error instanceof Error ? error.message : String(error) }));

@@ -18,6 +18,43 @@ function serverWith(search: Handler, extra: Record<string, Handler> = {}) {
 }
 
 const table = () => screen.getByRole('table', { name: 'Studies' });
+
+/** A server whose Excel exports say `shortened` cells were cut (the mock answers JSON only). */
+function exportServer(shortened: string) {
+  const server = serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)));
+  const answerJson = server.fetchMock.getMockImplementation()!;
+  server.fetchMock.mockImplementation(async (input, init) => {
+    if (!String(input).startsWith('/api/v1/studies/export')) return answerJson(input, init);
+    await answerJson(input, init); // recorded like every request
+    return new Response('PK', {
+      headers: {
+        'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'Content-Disposition': 'attachment; filename="studies_20261127_101500.xlsx"',
+        'X-Imaging-Desk-Shortened-Cells': shortened,
+      },
+    });
+  });
+  return server;
+}
+
+/** Every link the app clicks to download (href and download name), with object URLs stubbed (jsdom has none). */
+function recordClicks() {
+  const links: string[] = [];
+  const original = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function click(this: HTMLAnchorElement) {
+    links.push(`${this.getAttribute('href')} download=${this.getAttribute('download')}`);
+  };
+  const { createObjectURL, revokeObjectURL } = URL;
+  let made = 0;
+  URL.createObjectURL = () => `blob:export-${++made}`;
+  URL.revokeObjectURL = () => {};
+  const restore = () => {
+    HTMLAnchorElement.prototype.click = original;
+    Object.assign(URL, { createObjectURL, revokeObjectURL });
+  };
+  return { links, restore };
+}
+
 const bodyRows = () => within(table()).getAllByRole('row').slice(1);
 
 describe('the Studies screen', () => {
@@ -207,24 +244,59 @@ describe('the Studies screen', () => {
   });
 
   it('downloads every study of the search as CSV or Excel through the export endpoint', async () => {
-    serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)));
-    const clicked: string[] = [];
-    const original = HTMLAnchorElement.prototype.click;
-    HTMLAnchorElement.prototype.click = function click(this: HTMLAnchorElement) {
-      clicked.push(`${this.getAttribute('href')} download=${this.hasAttribute('download')}`);
-    };
+    const { requests } = exportServer('0');
+    const clicked = recordClicks();
     try {
       const { user } = renderApp('/?q=zh&exam_source=CT&sort=order_datetime_asc&page=2');
       await screen.findByText('3 studies');
       await user.click(screen.getByRole('button', { name: 'Export CSV' }));
       await user.click(screen.getByRole('button', { name: 'Export Excel' }));
+      await waitFor(() => expect(clicked.links).toHaveLength(2));
     } finally {
-      HTMLAnchorElement.prototype.click = original;
+      clicked.restore();
     }
-    expect(clicked).toEqual([
-      '/api/v1/studies/export?q=zh&exam_source=CT&sort=order_datetime_asc&format=csv download=true',
-      '/api/v1/studies/export?q=zh&exam_source=CT&sort=order_datetime_asc&format=xlsx download=true',
+    // CSV streams straight to the browser; Excel is fetched first (its headers say
+    // what was shortened), then saved from memory under the server's name.
+    expect(clicked.links).toEqual([
+      '/api/v1/studies/export?q=zh&exam_source=CT&sort=order_datetime_asc&format=csv download=',
+      'blob:export-1 download=studies_20261127_101500.xlsx',
     ]);
+    const fetched = requests.filter((r) => r.path === '/api/v1/studies/export');
+    expect(fetched.map((r) => r.params.toString())).toEqual(['q=zh&exam_source=CT&sort=order_datetime_asc&format=xlsx']);
+    expect(screen.queryByText(/too long for Excel/)).not.toBeInTheDocument();
+  });
+
+  it('says when the Excel file shortened texts, and that the CSV holds them whole, in both languages', async () => {
+    exportServer('1234');
+    const clicked = recordClicks();
+    try {
+      const { user } = renderApp('/');
+      await screen.findByText('3 studies');
+      await user.click(screen.getByRole('button', { name: 'Export Excel' }));
+      expect(
+        await screen.findByText(
+          '1,234 cells were too long for Excel (over 32,767 characters) and are shortened; the sheet "Shortened cells" lists them. The CSV export holds the full text.',
+        ),
+      ).toBeInTheDocument();
+      const { i18n } = await import('@/lib/i18n');
+      await act(() => i18n.changeLanguage('zh-TW'));
+      await user.click(screen.getByRole('button', { name: '匯出 Excel' }));
+      expect(await screen.findByText(/^有 1,234 個儲存格超過 Excel 的上限.*CSV 匯出保有完整文字。$/)).toBeInTheDocument();
+    } finally {
+      clicked.restore();
+    }
+  });
+
+  it('says why an Excel export failed', async () => {
+    serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)), {
+      'GET /api/v1/studies/export': () => json({ detail: 'Invalid parameter: format xlsx holds at most 5 studies' }, 400),
+    });
+    const { user } = renderApp('/');
+    await screen.findByText('3 studies');
+    await user.click(screen.getByRole('button', { name: 'Export Excel' }));
+    expect(
+      await screen.findByText('The export could not start: Invalid parameter: format xlsx holds at most 5 studies'),
+    ).toBeInTheDocument();
   });
 
   it('hands the download to the desktop window when it offers one', async () => {
