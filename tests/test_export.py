@@ -238,3 +238,20 @@ def test_xlsx_text_that_looks_like_a_number_or_a_link_stays_text(api, make_study
     _, body = download(api, format="xlsx")
     rows = list(load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True))
     assert [r[1] for r in rows[1:]] == looks
+
+
+def test_an_xlsx_export_that_fails_midway_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    from server.studies.export import _xlsx_file
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    row = ("X1", None, None, "name", None, 30, None, None, None, None, dt.datetime(2025, 1, 1), None, None, None)
+
+    def rows():
+        yield row
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        _xlsx_file(rows())
+    assert list(tmp_path.iterdir()) == []

@@ -10,11 +10,11 @@ second sheet, and the response says how many were cut.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
@@ -113,13 +113,6 @@ def _utf16_length(value: str) -> int:
     return len(value.encode("utf-16-le")) // 2
 
 
-@dataclass(frozen=True)
-class ShortenedCell:
-    exam_id: str
-    column: str
-    full_length: int  # characters (code points), as the CSV holds them
-
-
 def shortened_text(value: str) -> str | None:
     """The text cut to fit an Excel cell, ending with a marker that says so; None when it fits.
 
@@ -157,12 +150,12 @@ class _XlsxStudies:
         self.sheet = self.workbook.add_worksheet("studies")
         self.datetime_format = self.workbook.add_format({"num_format": XLSX_DATETIME_FORMAT})
         self.plain = self.workbook.add_format()
-        self.shortened: list[ShortenedCell] = []
+        self.shortened = 0  # a count, not a list: every study might have one
         self.shortened_sheet = None
         self.write_row(self.sheet, 0, COLUMNS)
 
     def write_text(self, sheet, row: int, col: int, value: str) -> str | None:
-        """Write one text cell; what was cut from it, if anything (the kept text)."""
+        """Write one text cell, cut to fit if need be: the cut text, or None if it fitted."""
         cut = shortened_text(value)
         if cut is not None:
             value = cut
@@ -201,7 +194,7 @@ class _XlsxStudies:
                 if len(value) <= _FITS_ANY_CELL and not value.startswith("<r>"):
                     write_string(row, col, value)
                 elif self.write_text(sheet, row, col, value) is not None:
-                    self._note_shortened(ShortenedCell(values[0], name, len(value)))
+                    self._note_shortened(exam_id=values[0], column=name, full_length=len(value))
             for col in integer_columns:
                 if (value := values[col]) is not None:
                     write_number(row, col, value)
@@ -209,23 +202,31 @@ class _XlsxStudies:
                 if (value := values[col]) is not None:
                     write_datetime(row, col, value, datetime_format)
 
-    def _note_shortened(self, cell: ShortenedCell) -> None:
+    def _note_shortened(self, *, exam_id: str, column: str, full_length: int) -> None:
+        """One row of the sheet "Shortened cells"; full_length in characters, as the CSV holds them."""
         if self.shortened_sheet is None:
             self.shortened_sheet = self.workbook.add_worksheet(SHORTENED_SHEET)
             self.write_row(self.shortened_sheet, 0, SHORTENED_COLUMNS)
-        self.shortened.append(cell)
-        self.write_row(self.shortened_sheet, len(self.shortened), (cell.exam_id, cell.column, cell.full_length))
+        self.shortened += 1
+        self.write_row(self.shortened_sheet, self.shortened, (exam_id, column, full_length))
 
     def close(self) -> None:
         self.workbook.close()
 
 
 def _xlsx_file(rows: Iterable[tuple]) -> tuple:
-    """The XLSX of these studies in a temporary file, read from its start, and the
-    cells it shortened."""
+    """The XLSX of these studies in a temporary file, read from its start, and how
+    many cells it shortened."""
     output = tempfile.TemporaryFile()  # deleted when the response closes it
     book = _XlsxStudies(output=output)
-    book.write_studies(rows)
+    try:
+        book.write_studies(rows)
+    except BaseException:
+        # Closing the workbook is what deletes XlsxWriter's own temporary row files.
+        with contextlib.suppress(Exception):
+            book.close()
+        output.close()
+        raise
     book.close()
     output.seek(0)
     return output, book.shortened
@@ -261,8 +262,8 @@ def study_export(*, filters: StudyFilters, sort: str, format: str):
         response = FileResponse(
             output, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        response[SHORTENED_HEADER] = str(len(shortened))
+        response[SHORTENED_HEADER] = str(shortened)
         if shortened:
-            response[SHORTENED_NOTICE_HEADER] = shortened_notice(count=len(shortened))
+            response[SHORTENED_NOTICE_HEADER] = shortened_notice(count=shortened)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
