@@ -109,3 +109,11 @@ def postgres_database():
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(autouse=True)
+def statistics_columns_load_in_the_request(monkeypatch):
+    """A test's in-memory database cannot be read from a second connection while the
+    test writes: the statistics columns load in the request (a server loads them in
+    the background; tests/test_serve.py sees that)."""
+    monkeypatch.setattr("server.studies.statistics_memory.LOAD_IN_BACKGROUND", False)

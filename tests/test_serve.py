@@ -169,6 +169,25 @@ def test_logs_hold_requests_but_no_patient_names_or_secrets(server):
     assert code not in log
 
 
+def test_a_server_loads_the_statistics_columns_in_the_background_and_answers_from_them(server):
+    db_path = server.data_dir / "db.sqlite3"
+    for i in range(30):
+        insert_study(db_path, f"S{i:02d}", exam_source="CT" if i % 3 else "MRI", patient_age=i * 3)
+    token = run_cli("token", data_dir=server.data_dir).stdout.strip()
+    status, _, body = get(server.url + "api/v1/studies/statistics?exam_source=CT", token=token)
+    assert status == 200 and json.loads(body)["total"] == 20  # the database's answer, meanwhile
+    log = server.data_dir / "logs" / "server.log"
+    deadline = time.monotonic() + 30
+    while "statistics columns loaded: 30 studies" not in log.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, "the statistics columns never loaded"
+        time.sleep(0.1)
+    status, _, body = get(server.url + "api/v1/studies/statistics?exam_source=MRI", token=token)
+    got = json.loads(body)
+    assert status == 200 and got["total"] == 10
+    assert got["by_source"] == [{"value": "MRI", "count": 10}]
+    assert [band["count"] for band in got["by_age_band"]] == [2, 3, 3, 2, 0]  # ages 0, 9, 18 ... 81
+
+
 def test_searches_keep_answering_while_another_process_writes(server):
     """WAL: readers never wait for a writer, and never see "database is locked"."""
     db_path = server.data_dir / "db.sqlite3"

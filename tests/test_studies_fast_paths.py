@@ -43,6 +43,9 @@ def random_studies(count: int, *, seed: int, prefix: str = "EX") -> list[dict]:
     rng = random.Random(seed)
     studies = []
     for i in range(count):
+        ordered = DAY + dt.timedelta(minutes=rng.choice([0, 30, 24 * 60, 24 * 60 + 1, 3000, 5000]))
+        checked_in = rng.choice([None, ordered + dt.timedelta(minutes=rng.randrange(0, 90))])
+        certified = rng.choice([None, (checked_in or ordered) + dt.timedelta(minutes=rng.randrange(5, 3000))])
         studies.append({
             "exam_id": f"{prefix}{i:04d}",
             "medical_record_no": rng.choice([f"MR{rng.randrange(60):03d}", None, ""]),
@@ -55,7 +58,10 @@ def random_studies(count: int, *, seed: int, prefix: str = "EX") -> list[dict]:
             "exam_item": rng.choice(ITEMS),
             "exam_description": rng.choice(DESCRIPTIONS),
             # Several studies at the same minute and at midnight: ties and day edges.
-            "order_datetime": DAY + dt.timedelta(minutes=rng.choice([0, 30, 24 * 60, 24 * 60 + 1, 3000, 5000])),
+            "order_datetime": ordered,
+            "check_in_datetime": checked_in,
+            "report_certification_datetime": certified,
+            "certified_physician": rng.choice([None, "Dr. Lin", "Dr. Wu", ""]),
         })
     return studies
 
@@ -280,3 +286,40 @@ def test_statistics_read_through_the_text_index_equal_those_of_a_plain_scan(impo
             with _narrowed(filters.apply(Study.objects.all())) as narrow:
                 plain = _statistics(narrow, filters, every_study=False)
             assert study_statistics(filters=filters) == plain, filters
+
+
+STATISTICS_FILTERS = [
+    *SWEEP_FILTERS,
+    {"exam_status": ("no such status",)},
+    {"exam_item": ("Chest CT", "Knee MRI"), "patient_age_min": 30},
+    {"order_from": DAY + dt.timedelta(minutes=30, microseconds=1), "order_before": DAY + dt.timedelta(days=1)},
+    {"patient_gender": "U", "order_before": DAY + dt.timedelta(minutes=1)},
+]
+
+
+@pytest.mark.parametrize("extra", STATISTICS_FILTERS, ids=repr)
+def test_statistics_from_the_columns_in_memory_equal_the_databases(imported_then_changed, extra):
+    from server.studies.statistics import _narrowed, _statistics, _statistics_of_columns
+    from server.studies.statistics_memory import study_columns
+
+    filters = StudyFilters(**extra)
+    with _narrowed(filters.apply(Study.objects.all())) as narrow:
+        expected = _statistics(narrow, filters, every_study=False)
+    if filters == StudyFilters():
+        expected = _statistics(Study.objects.all(), filters, every_study=True)
+    index = searching.text_index()
+    if index is None:
+        pytest.skip("versions are told by SQLite's triggers only")
+    columns = study_columns(version=index.version)
+    assert _statistics_of_columns(columns, filters) == expected
+
+
+def test_statistics_in_memory_follow_every_change_of_the_studies(imported_then_changed):
+    from server.studies.statistics import study_statistics
+
+    pending = StudyFilters(exam_status=("pending",))
+    before = study_statistics(filters=pending)["total"]
+    study = Study.objects.exclude(exam_status="pending").first()
+    study_update(study=study, exam_status="pending")
+    after = study_statistics(filters=pending)["total"]
+    assert after == before + 1 == Study.objects.filter(exam_status="pending").count()

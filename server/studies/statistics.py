@@ -1,6 +1,10 @@
-"""Clinic statistics over the studies a filter selects, computed by the database:
-GROUP BY for the counts, window functions for the turnaround percentiles. Python
-only orders the groups and fills the days without studies with zeros."""
+"""Clinic statistics over the studies a filter selects.
+
+On SQLite they come from the studies' statistics columns held in memory
+(statistics_memory.py), except for a q search; otherwise, and on PostgreSQL, the
+database computes them: GROUP BY for the counts, window functions for the
+turnaround percentiles. Either way the same functions here order the groups, band
+the ages, fill the days without studies with zeros and summarise the turnaround."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from server.core.errors import InvalidParameter
 from server.studies.filters import StudyFilters
 from server.studies.models import MatchedStudy, Study
 from server.studies.searching import cached, search_plan, text_index
+from server.studies.statistics_memory import CATEGORIES, StudyColumns, study_columns
 
 TOP_ITEMS = 20
 # (label, lowest age, highest age); ages outside every band (none, negative) are "unknown".
@@ -39,15 +44,23 @@ def _counts(matches: QuerySet, field: str) -> list[dict]:
 
 
 def _top(matches: QuerySet, field: str, limit: int) -> dict:
-    counts = _counts(matches, field)
+    return top_of(_counts(matches, field), limit)
+
+
+def top_of(counts: list[dict], limit: int) -> dict:
     return {"top": counts[:limit], "other": sum(c["count"] for c in counts[limit:])}
 
 
 def _age_bands(matches: QuerySet) -> list[dict]:
     """Counted per age by the database (an index walk), then summed per band here:
     a loop over the hundred-odd ages, not over studies."""
+    per_age = matches.order_by().values_list("patient_age").annotate(n=Count("*"))
+    return bands_of(per_age.values_list("patient_age", "n"))
+
+
+def bands_of(per_age) -> list[dict]:
+    """The age bands' counts from (age, count) pairs."""
     bands = dict.fromkeys([label for label, _, _ in AGE_BANDS] + ["unknown"], 0)
-    per_age = matches.order_by().values_list("patient_age").annotate(n=Count("*")).values_list("patient_age", "n")
     for age, count in per_age:
         label = next(
             (label for label, low, high in AGE_BANDS
@@ -59,7 +72,14 @@ def _age_bands(matches: QuerySet) -> list[dict]:
 
 
 def _daily(matches: QuerySet, filters: StudyFilters) -> list[dict]:
-    counts = dict(matches.order_by().values_list("order_day").annotate(n=Count("*")).values_list("order_day", "n"))
+    return days_of(
+        dict(matches.order_by().values_list("order_day").annotate(n=Count("*")).values_list("order_day", "n")),
+        filters,
+    )
+
+
+def days_of(counts: dict[str, int], filters: StudyFilters) -> list[dict]:
+    """Every day of the range (the filters', else the studies'), with its count or 0."""
     first = filters.order_from.date() if filters.order_from else None
     last = (filters.order_before - dt.timedelta(microseconds=1)).date() if filters.order_before else None
     if counts:
@@ -92,8 +112,8 @@ def turnaround_summary(matches: QuerySet, column: str, *, every_study: bool = Fa
     present = matches.filter(**{f"{column}__isnull": False})
     n = present.count()
     if n == 0:
-        return {"count": 0, "median": None, "p90": None, "max": None}
-    ranks = {(n + 1) // 2, (n + 2) // 2, (9 * n + 9) // 10, n}
+        return summary_of(0, {})
+    ranks = turnaround_ranks(n)
     if every_study:
         ordered = present.order_by(column).values_list(column, flat=True)
         at = {rank: ordered[rank - 1] for rank in ranks}
@@ -103,6 +123,18 @@ def turnaround_summary(matches: QuerySet, column: str, *, every_study: bool = Fa
             .filter(rank__in=ranks)
             .values_list("rank", column)
         )
+    return summary_of(n, at)
+
+
+def turnaround_ranks(n: int) -> set[int]:
+    """The ranks (from 1, smallest first) of the values a summary of n values needs."""
+    return {(n + 1) // 2, (n + 2) // 2, (9 * n + 9) // 10, n}
+
+
+def summary_of(n: int, at: dict[int, float]) -> dict:
+    """count, median, p90 (nearest rank) and max of n values, from those at their ranks."""
+    if n == 0:
+        return {"count": 0, "median": None, "p90": None, "max": None}
     return {
         "count": n,
         "median": _minutes((at[(n + 1) // 2] + at[(n + 2) // 2]) / 2),
@@ -155,7 +187,37 @@ def study_statistics(*, filters: StudyFilters = StudyFilters()) -> dict:
     index = text_index()
     if index is None:
         return _study_statistics(filters)
-    return copy.deepcopy(cached(("statistics", index.version, filters), lambda: _study_statistics(filters)))
+    answer = cached(("statistics", index.version, filters), lambda: _statistics_now(filters, index.version))
+    return copy.deepcopy(answer)
+
+
+def _statistics_now(filters: StudyFilters, version: int) -> dict:
+    """From the columns in memory (server/studies/statistics_memory.py) unless q
+    needs the texts, or the studies changed while they were read."""
+    if filters.q == "":
+        columns = study_columns(version=version)
+        if columns is not None:
+            return _statistics_of_columns(columns, filters)
+    return _study_statistics(filters)
+
+
+def _statistics_of_columns(columns: StudyColumns, filters: StudyFilters) -> dict:
+    chosen = columns.select(filters)
+    counts = {name: _by_count(columns.counts(name, chosen)) for name in CATEGORIES}
+    return {
+        "total": int(chosen.sum()),
+        "by_status": counts["exam_status"],
+        "by_source": counts["exam_source"],
+        "by_item": top_of(counts["exam_item"], TOP_ITEMS),
+        "by_gender": counts["patient_gender"],
+        "by_age_band": bands_of(columns.per_age(chosen)),
+        "daily_volume": days_of(columns.per_day(chosen), filters),
+        "turnaround_minutes": {
+            name: summary_of(*columns.at_ranks(column, chosen, turnaround_ranks))
+            for name, column in TURNAROUND.items()
+        },
+        "by_physician": counts["certified_physician"],
+    }
 
 
 def _study_statistics(filters: StudyFilters) -> dict:
