@@ -323,3 +323,19 @@ def test_statistics_in_memory_follow_every_change_of_the_studies(imported_then_c
     study_update(study=study, exam_status="pending")
     after = study_statistics(filters=pending)["total"]
     assert after == before + 1 == Study.objects.filter(exam_status="pending").count()
+
+
+def test_a_csv_export_holds_what_the_plain_scan_selects_in_its_order(imported_then_changed, way):
+    import csv
+    import io
+
+    from server.studies.export import study_export
+
+    for q in SWEEP_Q:
+        for extra in SWEEP_FILTERS[:3]:
+            filters = StudyFilters(q=q, **extra)
+            response = study_export(filters=filters, sort="patient_name_asc", format="csv")
+            text = b"".join(response.streaming_content).decode("utf-8-sig")
+            exported = [row["exam_id"] for row in csv.DictReader(io.StringIO(text))]
+            total, ids = plain_answer(filters, sort="patient_name_asc", page=1, page_size=10_000)
+            assert exported == ids and len(ids) == total, filters

@@ -24,7 +24,7 @@ from server.core.errors import InvalidParameter
 from server.core.layout import DATETIME, INTEGER, TEXT
 from server.studies.filters import StudyFilters, search_order
 from server.studies.layout import STUDY_LAYOUT
-from server.studies.models import Study
+from server.studies.searching import Search, search_plan
 
 COLUMNS = STUDY_LAYOUT.names  # the source's 14 columns, in its order
 FORMATS = ("csv", "xlsx")
@@ -55,8 +55,9 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _rows(filters: StudyFilters, sort: str, total: int) -> Iterator[tuple]:
-    matches = filters.apply(Study.objects.all())
+def _rows(search: Search, sort: str) -> Iterator[tuple]:
+    # Through the text index's candidates when q selects few (see searching.py).
+    matches, filters, total = search.matching(), search.filters, search.total
     order = search_order(q=filters.q, total=total, end=total, sort=sort)
     rows = matches.order_by(*order).values_list(*COLUMNS)
     if connection.vendor != "sqlite":
@@ -244,8 +245,8 @@ def study_export(*, filters: StudyFilters, sort: str, format: str):
     """The response carrying the export; refuses before writing what no worksheet holds."""
     if format not in FORMATS:  # the API's ExportQuery refuses any other in words
         raise ValueError(f"unknown export format {format!r}")
-    matches = filters.apply(Study.objects.all())
-    total = matches.count()
+    search = search_plan(filters=filters)
+    total = search.total
     if format == "xlsx" and total > XLSX_MAX_ROWS:
         raise InvalidParameter(
             "format",
@@ -253,7 +254,7 @@ def study_export(*, filters: StudyFilters, sort: str, format: str):
             f"{total:,}; use format=csv or narrow the filters",
         )
     filename = f"studies_{local_now():%Y%m%d_%H%M%S}.{format}"
-    rows = _rows(filters, sort, total)
+    rows = _rows(search, sort)
     if format == "csv":
         response = StreamingHttpResponse(_csv_pieces(rows), content_type="text/csv; charset=utf-8")
     else:
