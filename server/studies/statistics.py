@@ -17,6 +17,7 @@ from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from server.core.errors import InvalidParameter
+from server.studies import statistics_memory
 from server.studies.filters import StudyFilters
 from server.studies.models import MatchedStudy, Study
 from server.studies.searching import cached, search_plan, text_index
@@ -193,12 +194,17 @@ def study_statistics(*, filters: StudyFilters = StudyFilters()) -> dict:
 
 def _statistics_now(filters: StudyFilters, version: int) -> dict:
     """From the columns in memory (server/studies/statistics_memory.py) unless q
-    needs the texts, or the studies changed while they were read."""
-    if filters.q == "":
-        columns = study_columns(version=version)
-        if columns is not None:
-            return _statistics_of_columns(columns, filters)
-    return _study_statistics(filters)
+    needs the texts. Until they are loaded the database answers, and only then are
+    they loaded, in the background: loading beside the database's answer made that
+    take 2.0 s instead of 1.1 (one source of 1M studies)."""
+    if filters.q:
+        return _study_statistics(filters)
+    columns = study_columns(version=version, load=not statistics_memory.LOAD_IN_BACKGROUND)
+    if columns is not None:
+        return _statistics_of_columns(columns, filters)
+    answer = _study_statistics(filters)
+    study_columns(version=version)  # for the next filters
+    return answer
 
 
 def _statistics_of_columns(columns: StudyColumns, filters: StudyFilters) -> dict:

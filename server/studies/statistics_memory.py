@@ -115,17 +115,19 @@ _loaded: StudyColumns | None = None
 _loading = False
 
 
-def study_columns(*, version: int, wait: bool | None = None) -> StudyColumns | None:
-    """The columns at this version if they are loaded (None where versions are not
-    told, or while they load in the background). wait=True loads them now."""
+def study_columns(*, version: int, load: bool = True) -> StudyColumns | None:
+    """The columns at this version if they are loaded, else None (also where versions
+    are not told). With load, they are loaded: in the background on a server, so None
+    meanwhile; now in a test."""
     global _loaded, _loading
     if not search_index.available():
         return None
-    wait = (not LOAD_IN_BACKGROUND) if wait is None else wait
     with _lock:
         if _loaded is not None and _loaded.version == version:
             return _loaded
-        if not wait:
+        if not load:
+            return None
+        if LOAD_IN_BACKGROUND:
             if not _loading:
                 _loading = True
                 threading.Thread(target=_load_in_background, name="statistics-columns", daemon=True).start()
