@@ -104,6 +104,12 @@ def indexes(db) -> list[str]:
     return sorted(r[0] for r in rows)
 
 
+def text_index_count(db, phrase: str) -> int:
+    """Studies whose folded text holds phrase, by the search's text index."""
+    return db.execute("SELECT count(*) FROM study_text_index WHERE study_text_index MATCH ?",
+                      (f'"{phrase}"',)).fetchone()[0]
+
+
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path):
     data = tmp_path / "data"
@@ -134,6 +140,10 @@ def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path)
         assert db.execute("SELECT count(*) FROM import_quarantine").fetchone()[0] == 0
         # The import drops the indexes to rebuild them at the end: the kill undid that too.
         assert indexes(db) == indexes_before
+        # ... and the search's own: the text index, the rollup and their triggers.
+        assert text_index_count(db, "before") == 1 and text_index_count(db, "exam") == 0
+        assert db.execute("SELECT sum(studies) FROM study_rollup").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0] >= 5
 
     again = import_cli(big, data, "--json")
     assert again.returncode == 0, again.stderr
@@ -142,6 +152,8 @@ def test_killing_an_import_at_any_moment_leaves_the_database_as_it_was(tmp_path)
     assert report["not_in_source"] == 1  # A
     with sqlite3.connect(data / "db.sqlite3") as db:
         states = db.execute("SELECT state, error FROM import_run ORDER BY id").fetchall()
+        assert text_index_count(db, "after") == 1 and text_index_count(db, "before") == 0
+        assert db.execute("SELECT sum(studies) FROM study_rollup").fetchone()[0] == 120_002
     assert [s for s, _ in states] == ["done", "failed", "done"]
     assert states[1][1].startswith("interrupted")
 
