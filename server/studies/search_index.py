@@ -28,6 +28,7 @@ and the searches take their plain path.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from django.db import DatabaseError, connection, transaction
@@ -121,7 +122,17 @@ TABLES = (
 
 
 def available() -> bool:
-    return connection.vendor == "sqlite"
+    """SQLite with FTS5 (Python's own builds have it; a system library may not, and
+    the searches then take their plain path)."""
+    return connection.vendor == "sqlite" and _has_fts5()
+
+
+@functools.cache
+def _has_fts5() -> bool:
+    import sqlite3
+
+    with sqlite3.connect(":memory:") as probe:
+        return bool(probe.execute("SELECT sqlite_compileoption_used('ENABLE_FTS5')").fetchone()[0])
 
 
 def search_index_install() -> None:
