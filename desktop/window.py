@@ -33,6 +33,12 @@ HEALTH_TIMEOUT_S = 60.0
 DUCKDB_FILE_TYPES = ("DuckDB files (*.duckdb;*.db)", "All files (*.*)")
 # The Studies screen's own parameters, which are not a filter of the export.
 NOT_EXPORT_PARAMS = {"page", "page_size", "study"}
+# How many texts an XLSX export cut to fit an Excel cell (server/studies/export.py,
+# API_CONTRACT.md); the window reads it, as the app does in a browser.
+SHORTENED_CELLS_HEADER = "X-Imaging-Desk-Shortened-Cells"
+# What the window sends the app when File > Export… saved a file, so that the app says
+# so in the user's language (frontend_build/src/lib/download.ts, DESKTOP_SAVED_EVENT).
+SAVED_EVENT = "imaging-desk:export-saved"
 
 
 class DesktopError(Exception):
@@ -66,13 +72,14 @@ class AppClient:
             raise DesktopError(f"The server did not answer: {exc}") from None
         return json.loads(text) if text else None
 
-    def download(self, path: str, target: Path) -> int:
+    def download(self, path: str, target: Path) -> tuple[int, dict[str, str]]:
         """Write the answer to `path` into `target` (aside, then renamed into place, so a
-        failed download leaves no half file); the bytes written."""
+        failed download leaves no half file); the bytes written and the answer's headers."""
         part = target.with_name(target.name + ".part")
         written = 0
         try:
             with urllib.request.urlopen(self._request("GET", path), timeout=600) as response, part.open("wb") as out:
+                headers = dict(response.headers.items())
                 while chunk := response.read(1 << 16):
                     out.write(chunk)
                     written += len(chunk)
@@ -83,7 +90,7 @@ class AppClient:
         except OSError as exc:
             part.unlink(missing_ok=True)
             raise DesktopError(f"Could not save {target}: {exc.strerror or exc}") from None
-        return written
+        return written, headers
 
 
 def _detail(exc: urllib.error.HTTPError) -> str:
@@ -105,6 +112,31 @@ def export_path(current_url: str, *, fmt: str, remembered: str = "") -> str:
 
 def export_filename(fmt: str, *, now: datetime | None = None) -> str:
     return f"studies_{(now or datetime.now()).strftime('%Y%m%d_%H%M%S')}.{fmt}"
+
+
+def shortened_cells(headers: dict[str, str]) -> int:
+    """How many cells the export shortened, by its header (0 for a CSV, which has none)."""
+    value = next((v for k, v in headers.items() if k.lower() == SHORTENED_CELLS_HEADER.lower()), "0")
+    try:
+        return max(0, int(value))
+    except ValueError:
+        return 0
+
+
+def saved_message(saved: str, shortened: int) -> str:
+    """What the window says itself when the app cannot: the app's English words."""
+    text = f"Saved to {saved}"
+    if shortened == 1:
+        text += (
+            '\n\n1 cell was too long for Excel (over 32,767 characters) and is shortened; the sheet '
+            '"Shortened cells" lists it. The CSV export holds the full text.'
+        )
+    elif shortened > 1:
+        text += (
+            f'\n\n{shortened:,} cells were too long for Excel (over 32,767 characters) and are shortened; '
+            'the sheet "Shortened cells" lists them. The CSV export holds the full text.'
+        )
+    return text
 
 
 # --- native dialogs ---------------------------------------------------------------------
@@ -145,7 +177,9 @@ class Bridge:
         self._app = app
 
     def save_download(self, url: str, filename: str = "") -> dict:
-        """The native Save dialog for an export, then the file written where the user chose."""
+        """The native Save dialog for an export, then the file written where the user chose:
+        {saved: its path, or None if the user cancelled; bytes; shortened: how many cells
+        the Excel file cut to fit (its header; 0 for a CSV)}."""
         return self._app.save_export_url(url, filename)
 
     def choose_duckdb(self) -> str | None:
@@ -415,7 +449,25 @@ class DesktopApp:
             preferences = self.client.call("GET", "api/v1/preferences") or {}
             remembered = str((preferences.get("studies") or {}).get("lastSearch") or "")
         path = export_path(self.window.get_current_url() or "", fmt=fmt, remembered=remembered)
-        return self._save(path, export_filename(fmt))
+        result = self._save(path, export_filename(fmt))
+        if result["saved"]:
+            self._tell_saved(result["saved"], result["shortened"])
+        return result
+
+    def _tell_saved(self, saved: str, shortened: int) -> None:
+        """Say where the menu's export went and what it shortened: through the app's own
+        notice (its Studies screen listens), else, when cells were shortened, in a dialog."""
+        detail = json.dumps({"saved": saved, "shortened": shortened})
+        script = (
+            f"!window.dispatchEvent(new CustomEvent({json.dumps(SAVED_EVENT)}, "
+            f"{{detail: {detail}, cancelable: true}}))"
+        )
+        try:
+            shown = self.window.evaluate_js(script) is True  # the app's listener cancels the event
+        except Exception:  # a Help page, or the page between two loads
+            shown = False
+        if not shown and shortened:
+            self._tell("Imaging Desk", saved_message(saved, shortened))
 
     def save_export_url(self, url: str, filename: str = "") -> dict:
         """The bridge's save_download: only the server's own export is fetched."""
@@ -430,9 +482,10 @@ class DesktopApp:
         target = self.dialogs.save_as(filename)
         if not target:
             return {"saved": None}
-        written = self.client.download(api_path, Path(target))
-        logger.info("export saved to %s (%d bytes)", target, written)
-        return {"saved": str(target), "bytes": written}
+        written, headers = self.client.download(api_path, Path(target))
+        shortened = shortened_cells(headers)
+        logger.info("export saved to %s (%d bytes, %d cells shortened)", target, written, shortened)
+        return {"saved": str(target), "bytes": written, "shortened": shortened}
 
     def open_data_folder(self) -> None:
         open_path(self.data_dir)

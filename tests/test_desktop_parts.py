@@ -1,5 +1,6 @@
 """The desktop window's parts that need no display: the export's URL from the window's,
-the remembered geometry, the one-window lock, and what the bridge lets the page do."""
+the remembered geometry, the one-window lock, what the bridge lets the page do, and what
+an export saved by the window says about the cells Excel could not hold."""
 
 import json
 import os
@@ -12,7 +13,17 @@ from types import SimpleNamespace
 import pytest
 
 from desktop.instance import AlreadyRunning, InstanceLock
-from desktop.window import Bridge, DesktopApp, DesktopError, _read_geometry, export_filename, export_path
+from desktop.window import (
+    SAVED_EVENT,
+    AppClient,
+    Bridge,
+    DesktopApp,
+    DesktopError,
+    _read_geometry,
+    export_filename,
+    export_path,
+)
+from tests.support.factories import insert_study
 
 
 @pytest.mark.parametrize(("current", "remembered", "expected"), [
@@ -113,6 +124,88 @@ def test_the_bridge_saves_nothing_but_the_servers_own_export(tmp_path, url):
     app.dialogs = SimpleNamespace(save_as=lambda name: pytest.fail("no dialog for a refused URL"))
     with pytest.raises(DesktopError, match="Only the studies export"):
         Bridge(app).save_download(url, "x.csv")
+
+
+def app_on(server, tmp_path, *, window=None) -> DesktopApp:
+    """A DesktopApp around a real `imaging-desk serve`, its Save dialog answering tmp_path/NAME."""
+    app = DesktopApp(data_dir=tmp_path / "window")
+    app.server = SimpleNamespace(url=server.url)
+    app.client = AppClient(url=server.url, token=(server.data_dir / "api-token").read_text().strip())
+    app.dialogs = SimpleNamespace(save_as=lambda name: str(tmp_path / name))
+    app.window = window
+    return app
+
+
+def long_studies(server) -> None:
+    db = server.data_dir / "db.sqlite3"
+    insert_study(db, "LONG-1", exam_source="CT", exam_description="x" * 40_000)
+    insert_study(db, "LONG-2", exam_source="CT", exam_description="李" * 32_768)
+    insert_study(db, "SHORT", exam_source="MR", exam_description="Low-dose chest CT")
+
+
+def test_the_bridge_says_how_many_cells_the_saved_excel_file_shortened(server, tmp_path):
+    long_studies(server)
+    bridge = Bridge(app_on(server, tmp_path))
+    xlsx = bridge.save_download(server.url + "api/v1/studies/export?format=xlsx", "all.xlsx")
+    file = tmp_path / "all.xlsx"
+    assert xlsx == {"saved": str(file), "bytes": file.stat().st_size, "shortened": 2}
+    import openpyxl
+
+    book = openpyxl.load_workbook(file, read_only=True)
+    listed = sorted(row[0] for row in book["Shortened cells"].iter_rows(min_row=2, values_only=True))
+    assert listed == ["LONG-1", "LONG-2"]
+    book.close()
+    none_cut = bridge.save_download(server.url + "api/v1/studies/export?exam_source=MR&format=xlsx", "mr.xlsx")
+    assert none_cut["shortened"] == 0
+    csv = bridge.save_download(server.url + "api/v1/studies/export?format=csv", "all.csv")
+    assert csv["shortened"] == 0 and "x" * 40_000 in (tmp_path / "all.csv").read_text(encoding="utf-8-sig")
+
+
+class FakeWindow:
+    """The pywebview window as File > Export… uses it: the page's URL, its script, a dialog."""
+
+    def __init__(self, url: str, *, app_listens: bool) -> None:
+        self.url, self.app_listens = url, app_listens
+        self.scripts: list[str] = []
+        self.told: list[tuple[str, str]] = []
+
+    def get_current_url(self) -> str:
+        return self.url
+
+    def evaluate_js(self, script: str):
+        self.scripts.append(script)
+        return self.app_listens  # the app's listener cancels the event: the script answers true
+
+    def create_confirmation_dialog(self, title: str, message: str) -> bool:
+        self.told.append((title, message))
+        return True
+
+
+def test_the_menus_excel_export_tells_the_app_what_it_saved_and_shortened(server, tmp_path):
+    long_studies(server)
+    window = FakeWindow(server.url + "?exam_source=CT", app_listens=True)
+    app = app_on(server, tmp_path, window=window)
+    saved = app.export_search("xlsx")
+    assert saved["shortened"] == 2 and saved["saved"].endswith(".xlsx")
+    [script] = window.scripts
+    assert SAVED_EVENT in script and "cancelable: true" in script
+    assert json.dumps({"saved": saved["saved"], "shortened": 2}) in script
+    assert window.told == [], "the app said it: no dialog"
+
+
+def test_without_the_app_to_say_it_the_menus_export_says_what_it_shortened_in_a_dialog(server, tmp_path):
+    long_studies(server)
+    window = FakeWindow(server.url + "?exam_source=CT", app_listens=False)  # e.g. a Help page
+    app = app_on(server, tmp_path, window=window)
+    saved = app.export_search("xlsx")
+    [(title, message)] = window.told
+    assert message == (
+        f"Saved to {saved['saved']}\n\n2 cells were too long for Excel (over 32,767 characters) and are shortened; "
+        'the sheet "Shortened cells" lists them. The CSV export holds the full text.'
+    )
+    window.told.clear()
+    app.export_search("csv")  # nothing shortened: the Save dialog already said where
+    assert window.told == []
 
 
 def test_the_api_help_says_where_the_token_is_and_gives_a_curl_example():

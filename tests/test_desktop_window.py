@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.e2e import demo_data_dir
+from tests.support.factories import insert_study
 from tests.support.paths import ROOT
 from tests.support.servers import start_server, subprocess_env
 from tests.support.skips import require
@@ -199,6 +200,38 @@ def test_the_window_shows_the_studies_imports_a_file_and_saves_exports(display, 
         server.stop()
     geometry = json.loads((data_dir / "window.json").read_text())
     assert geometry["width"] == 1280 and geometry["height"] == 720
+
+
+def test_an_excel_export_that_shortened_cells_says_so_in_the_window(display, demo_folder, tmp_path):
+    """By the page's Export Excel (the bridge) and by File > Export current search as Excel…
+    (the window tells the app), the same notice as in a browser, in the app's language."""
+    data_dir = fresh_copy(demo_folder, tmp_path)
+    insert_study(data_dir / "db.sqlite3", "LONGCELL-1", exam_description="x" * 40_000)
+    insert_study(data_dir / "db.sqlite3", "LONGCELL-2", patient_name="LONGCELL " + "李" * 33_000)
+    run = Driven("shortened-export", data_dir, tmp_path / "out", display)
+    assert run.finish() == 0, run.output()
+
+    by_button = run.step("exported by the button")
+    assert by_button["notices"] == [
+        f"Saved to {by_button['file']}",
+        '2 cells were too long for Excel (over 32,767 characters) and are shortened; the sheet "Shortened cells" '
+        "lists them. The CSV export holds the full text.",
+    ]
+    by_menu = run.step("exported by the menu")
+    assert by_menu["saved"]["shortened"] == 2
+    assert by_menu["notices"] == [
+        f"已儲存至 {by_menu['saved']['saved']}",
+        "有 2 個儲存格超過 Excel 的上限（32,767 個字元），已截短；"
+        "工作表「Shortened cells」列出這些儲存格。CSV 匯出保有完整文字。",
+    ]
+    assert by_menu["told"] == [], "the app said it, so the window showed no dialog of its own"
+    import openpyxl
+
+    for saved in (by_button["file"], by_menu["saved"]["saved"]):
+        book = openpyxl.load_workbook(saved, read_only=True)
+        cut = sorted(row[:2] for row in book["Shortened cells"].iter_rows(min_row=2, values_only=True))
+        assert cut == [("LONGCELL-1", "exam_description"), ("LONGCELL-2", "patient_name")]
+        book.close()
 
 
 def test_an_empty_database_opens_on_the_first_run_and_the_menu_loads_demo_data(display, tmp_path):

@@ -156,6 +156,52 @@ def scenario_tour(app) -> None:
     app.quit()
 
 
+NOTICES_JS = "[...document.querySelectorAll('.ant-message-notice')].map(n => n.innerText.trim())"
+
+
+def notices_with(window, *parts: str, what: str) -> list[str]:
+    """The app's notices (antd messages) once one holds each of `parts`, shown in full."""
+    notices = until(lambda: all(any(part in n for n in window.evaluate_js(NOTICES_JS)) for part in parts)
+                    and window.evaluate_js(NOTICES_JS), what=what)
+    time.sleep(0.8)  # their entering animation, for the screenshot
+    return notices
+
+
+def scenario_shortened_export(app) -> None:
+    """An Excel export that had to shorten cells (the test put in studies with longer
+    texts than an Excel cell holds, found by q=LONGCELL): saved by the page's button
+    (the bridge), then by File > Export current search as Excel… in 繁體中文; the notices
+    the window showed for each."""
+    window = app.window
+    told = []  # the window's own message dialog, which it uses only when the app cannot say it
+    app._tell = lambda title, message: told.append([title, message])
+    until(lambda: window.evaluate_js(ROWS_JS), what="rows in the studies table")
+    (OUT / "dialogs.json").write_text(json.dumps({"save": str(OUT / "button-export.xlsx")}), encoding="utf-8")
+    window.load_url(app.server.url + "?q=LONGCELL")
+    until(lambda: window.evaluate_js(ROWS_JS) == 2 and "q=LONGCELL" in window.get_current_url(),
+          what="the two long studies")
+    until(lambda: window.evaluate_js(
+        "!!(window.pywebview && window.pywebview.api && window.pywebview.api.save_download)"), what="the bridge")
+    window.evaluate_js(
+        "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Export Excel').click()")
+    notices = notices_with(window, "Saved to", "too long for Excel", what="the notices of the button's export")
+    screenshot("window-export-shortened")
+    step("exported by the button", file=str(OUT / "button-export.xlsx"), notices=notices)
+
+    # The page afresh (no notices left), in 繁體中文, then File > Export current search
+    # as Excel…: the window tells the app, which says it in its language.
+    window.load_url(window.get_current_url())
+    until(lambda: window.evaluate_js(ROWS_JS) == 2 and window.evaluate_js(NOTICES_JS) == [], what="the page afresh")
+    window.evaluate_js("document.querySelector('input[name=language][value=\"zh-TW\"]').click()")
+    until(lambda: "匯出 Excel" in window.evaluate_js("document.body.innerText"), what="the app in 繁體中文")
+    (OUT / "dialogs.json").write_text(json.dumps({"save": str(OUT / "menu-export.xlsx")}), encoding="utf-8")
+    saved = app.export_search("xlsx")
+    notices = notices_with(window, "menu-export.xlsx", "CSV 匯出保有完整文字", what="the notices of the menu's export")
+    screenshot("window-export-shortened-menu")
+    step("exported by the menu", saved=saved, notices=notices, told=told)
+    app.quit()
+
+
 def scenario_wait(app) -> None:
     """Stays open until OUT/quit exists, counting knocks of second launches."""
     knocks = []
@@ -212,6 +258,7 @@ SCENARIOS = {
     "first-run-demo": scenario_first_run_demo,
     "wait": scenario_wait,
     "close-during-import": scenario_close_during_import,
+    "shortened-export": scenario_shortened_export,
 }
 
 

@@ -4,12 +4,23 @@
 // `<a download>` navigates to the URL and the browser saves the file, or, when the
 // caller needs the answer's headers (`readHeaders`), the app fetches the file
 // itself and hands it to the browser to save.
+//
+// The window's File menu saves exports without the app; it then sends the app
+// DESKTOP_SAVED_EVENT (see onDesktopSaved), so that the app says what it saved.
 
 import { apiFile } from './api';
 
+/** What the desktop window answers when it saved (or did not save) a file. */
+export interface DesktopSaved {
+  /** Where the file went; null: the user cancelled the Save dialog. */
+  saved: string | null;
+  /** How many cells the Excel file cut to fit (its header X-Imaging-Desk-Shortened-Cells); 0 for a CSV. */
+  shortened?: number;
+}
+
 export interface DesktopBridge {
-  /** The native Save dialog, then the window writes the file: where (null: the user cancelled). */
-  save_download?: (url: string, filename: string) => Promise<{ saved: string | null } | null | undefined>;
+  /** The native Save dialog, then the window writes the file (only the server's own export). */
+  save_download?: (url: string, filename: string) => Promise<DesktopSaved | null | undefined>;
   /** The native Open dialog for a DuckDB file: its absolute path, or null (see chooseFile.ts). */
   choose_duckdb?: () => Promise<string | null>;
 }
@@ -22,7 +33,30 @@ declare global {
 
 /** How the file went: saved by the desktop window (at `saved`, or null if cancelled), or
  *  handed to the browser (with the answer's headers when they were asked for). */
-export type DownloadOutcome = { via: 'desktop'; saved: string | null } | { via: 'browser'; headers?: Headers };
+export type DownloadOutcome =
+  | { via: 'desktop'; saved: string | null; shortened: number }
+  | { via: 'browser'; headers?: Headers };
+
+/** The window event of the desktop's File > Export…, after it saved a file (desktop/window.py). */
+export const DESKTOP_SAVED_EVENT = 'imaging-desk:export-saved';
+
+function count(value: unknown): number {
+  const n = Number(value ?? 0);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+/** Calls `handler` for each file the desktop window's menu saved; returns the unsubscribe.
+ *  The event is cancelled, which tells the window that the app has said so. */
+export function onDesktopSaved(handler: (saved: { saved: string; shortened: number }) => void): () => void {
+  const listener = (event: Event) => {
+    const detail = (event as CustomEvent<DesktopSaved | null>).detail;
+    if (!detail?.saved) return;
+    event.preventDefault();
+    handler({ saved: detail.saved, shortened: count(detail.shortened) });
+  };
+  window.addEventListener(DESKTOP_SAVED_EVENT, listener);
+  return () => window.removeEventListener(DESKTOP_SAVED_EVENT, listener);
+}
 
 /** Whether downloads go through the desktop window's Save dialog. */
 export function savesThroughDesktop(): boolean {
@@ -37,7 +71,7 @@ export async function downloadFile(url: string, filename = '', { readHeaders = f
   if (bridge && typeof bridge.save_download === 'function') {
     const absolute = new URL(url, window.location.href).href;
     const answer = await bridge.save_download(absolute, filename);
-    return { via: 'desktop', saved: answer?.saved ?? null };
+    return { via: 'desktop', saved: answer?.saved ?? null, shortened: count(answer?.shortened) };
   }
   if (readHeaders) {
     const file = await apiFile(url);

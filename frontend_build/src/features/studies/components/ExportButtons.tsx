@@ -1,7 +1,8 @@
 import { DownloadOutlined, FileExcelOutlined } from '@ant-design/icons';
 import { Button, Space, Tooltip, message as antMessage } from 'antd';
+import { useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { downloadFile, savesThroughDesktop } from '@/lib/download';
+import { downloadFile, onDesktopSaved, savesThroughDesktop } from '@/lib/download';
 import { formatNumber } from '@/lib/format';
 import { exportUrl } from '../api/studies';
 import type { StudySearch } from '../searchState';
@@ -17,6 +18,24 @@ export function ExportButtons({ search, total }: { search: StudySearch; total: n
   const tooManyForExcel = total !== null && total > XLSX_MAX_STUDIES;
   const nothing = total === 0;
 
+  const tellShortened = useCallback(
+    (shortened: number) => {
+      if (shortened > 0) {
+        message.warning(t('export.shortened', { count: shortened, cells: formatNumber(shortened, i18n.language) }), 12);
+      }
+    },
+    [message, t, i18n.language],
+  );
+  const tellSaved = useCallback(
+    (saved: string, shortened: number) => {
+      message.success(t('export.saved', { path: saved }));
+      tellShortened(shortened);
+    },
+    [message, t, tellShortened],
+  );
+  // The desktop window's File > Export… saves without these buttons, then tells the app.
+  useEffect(() => onDesktopSaved(({ saved, shortened }) => tellSaved(saved, shortened)), [tellSaved]);
+
   const run = async (format: 'csv' | 'xlsx') => {
     // Said before the download: an Excel file is fetched whole first (to read the
     // count of shortened cells), which takes seconds for many studies.
@@ -26,13 +45,10 @@ export function ExportButtons({ search, total }: { search: StudySearch; total: n
     try {
       const outcome = await downloadFile(exportUrl(search, format), '', { readHeaders: format === 'xlsx' });
       if (outcome.via === 'desktop') {
-        if (outcome.saved) message.success(t('export.saved', { path: outcome.saved }));
+        if (outcome.saved) tellSaved(outcome.saved, outcome.shortened);
         return;
       }
-      const shortened = Number(outcome.headers?.get(SHORTENED_CELLS_HEADER) ?? 0);
-      if (shortened > 0) {
-        message.warning(t('export.shortened', { count: shortened, cells: formatNumber(shortened, i18n.language) }), 12);
-      }
+      tellShortened(Number(outcome.headers?.get(SHORTENED_CELLS_HEADER) ?? 0));
     } catch (error) {
       message.error(t('export.failed', { detail: error instanceof Error ? error.message : String(error) }));
     }

@@ -324,4 +324,58 @@ describe('the Studies screen', () => {
       delete window.pywebview;
     }
   });
+
+  it('says when the Excel file the desktop window saved shortened texts, in both languages', async () => {
+    serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)));
+    // The bridge answers the count of the export's header X-Imaging-Desk-Shortened-Cells.
+    const answers = [
+      { saved: '/home/clinic/studies.xlsx', bytes: 9000, shortened: 1234 },
+      { saved: 'C:\\Users\\clinic\\studies.xlsx', bytes: 9000, shortened: 1 },
+      { saved: '/home/clinic/full.csv', bytes: 9000, shortened: 0 },
+    ];
+    window.pywebview = { api: { save_download: async () => answers.shift()! } };
+    try {
+      const { user } = renderApp('/');
+      await screen.findByText('3 studies');
+      await user.click(screen.getByRole('button', { name: 'Export Excel' }));
+      expect(await screen.findByText('Saved to /home/clinic/studies.xlsx')).toBeInTheDocument();
+      expect(
+        await screen.findByText(
+          '1,234 cells were too long for Excel (over 32,767 characters) and are shortened; the sheet "Shortened cells" lists them. The CSV export holds the full text.',
+        ),
+      ).toBeInTheDocument();
+      const { i18n } = await import('@/lib/i18n');
+      await act(() => i18n.changeLanguage('zh-TW'));
+      await user.click(screen.getByRole('button', { name: '匯出 Excel' }));
+      expect(await screen.findByText('已儲存至 C:\\Users\\clinic\\studies.xlsx')).toBeInTheDocument();
+      expect(
+        await screen.findByText('有 1 個儲存格超過 Excel 的上限（32,767 個字元），已截短；工作表「Shortened cells」列出這些儲存格。CSV 匯出保有完整文字。'),
+      ).toBeInTheDocument();
+      // A CSV shortens nothing: only where it went.
+      await user.click(screen.getByRole('button', { name: '匯出 CSV' }));
+      expect(await screen.findByText('已儲存至 /home/clinic/full.csv')).toBeInTheDocument();
+      expect(screen.getAllByText(/CSV 匯出保有完整文字/)).toHaveLength(1);
+    } finally {
+      delete window.pywebview;
+    }
+  });
+
+  it("says what the desktop window's File menu saved, and tells the window it did", async () => {
+    serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)));
+    const { DESKTOP_SAVED_EVENT } = await import('@/lib/download');
+    // As desktop/window.py sends it with evaluate_js: cancelled when the app has said so.
+    const send = (detail: unknown) =>
+      act(() => !window.dispatchEvent(new CustomEvent(DESKTOP_SAVED_EVENT, { detail, cancelable: true })));
+    expect(await send({ saved: '/tmp/x.xlsx', shortened: 2 })).toBe(false); // no Studies screen yet
+    renderApp('/');
+    await screen.findByText('3 studies');
+    expect(await send({ saved: '/home/clinic/menu.xlsx', shortened: 2 })).toBe(true);
+    expect(await screen.findByText('Saved to /home/clinic/menu.xlsx')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        '2 cells were too long for Excel (over 32,767 characters) and are shortened; the sheet "Shortened cells" lists them. The CSV export holds the full text.',
+      ),
+    ).toBeInTheDocument();
+    expect(await send({ saved: null })).toBe(false); // cancelled: nothing to say
+  });
 });
