@@ -5,12 +5,16 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
+from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
-from server.studies.export import COLUMNS, SHORTENED_HEADER
+from server.studies.export import COLUMNS, SHORTENED_HEADER, XLSX_DATETIME_FORMAT
 from server.studies.models import Study
 
 pytestmark = pytest.mark.django_db
@@ -211,8 +215,9 @@ def test_shortened_text_fills_the_cell_to_the_limit_without_splitting_a_characte
 
 
 RICH_STRING_LOOKALIKES = [
-    # XlsxWriter 3 in constant-memory mode writes a text shaped like this into the
-    # file unescaped: this one would add a formula cell to the row.
+    # XlsxWriter 3 in constant-memory mode, which wrote these exports before, wrote a
+    # text shaped like this into the file unescaped: this one would add a formula cell
+    # to the row. Any writer must keep it plain text.
     '<r><t>x</t></r></is></c><c r="B2"><f>HYPERLINK("http://x","y")</f></c><c r="C2" t="inlineStr"><is><r><t>y</t></r>',
     "<r>plain</r>",
     "<r></r>",
@@ -255,3 +260,173 @@ def test_an_xlsx_export_that_fails_midway_leaves_no_temporary_file(tmp_path, mon
     with pytest.raises(RuntimeError, match="went away"):
         _xlsx_file(rows())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_xlsx_export_that_fails_after_shortening_a_cell_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    from server.studies.export import _xlsx_file
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    row = ("X1", None, None, "x" * 40_000, None, 30, None, None, None, None, dt.datetime(2025, 1, 1), None, None, None)
+
+    def rows():
+        yield row  # opens the second sheet's file too
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        _xlsx_file(rows())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_more_studies_than_counted_past_the_row_limit_fail_the_export_rather_than_the_file(monkeypatch):
+    from server.studies import export
+
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 2)
+    row = ("X1", None, None, "name", None, 30, None, None, None, None, dt.datetime(2025, 1, 1), None, None, None)
+    output, _ = export._xlsx_file([row, row])
+    assert len(list(load_workbook(output, read_only=True).active.iter_rows())) == 3
+    with pytest.raises(ValueError, match="more studies than a worksheet holds"):
+        export._xlsx_file([row, row, row])
+
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CELL_REF = re.compile(r"([A-Z]+)([1-9][0-9]*)")
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_sheet_xml(xml: bytes) -> list[dict[str, ElementTree.Element]]:
+    """The sheet's rows, each its cells by column letter, once checked: the dimension covers exactly the cells,
+    rows numbered 1, 2, ... in order, each cell's reference in its row and in column order."""
+    root = ElementTree.fromstring(xml)
+    assert root.tag == f"{MAIN}worksheet"
+    first, last = root.find(f"{MAIN}dimension").get("ref").split(":")
+    assert first == "A1"
+    last_column, last_row = CELL_REF.fullmatch(last).groups()
+    rows = root.find(f"{MAIN}sheetData").findall(f"{MAIN}row")
+    assert [int(row.get("r")) for row in rows] == list(range(1, len(rows) + 1)) and len(rows) == int(last_row)
+    widest = 0
+    for row in rows:
+        columns = []
+        for cell in row:
+            assert cell.tag == f"{MAIN}c"
+            letters, number = CELL_REF.fullmatch(cell.get("r")).groups()
+            assert number == row.get("r")
+            columns.append(column_number(letters))
+            kind = cell.get("t")
+            if kind == "inlineStr":  # text: an inline string, never a formula or a shared string
+                assert [child.tag for child in cell] == [f"{MAIN}is"]
+                assert [child.tag for child in cell[0]] == [f"{MAIN}t"]
+            else:
+                assert kind is None and [child.tag for child in cell] == [f"{MAIN}v"]
+                float(cell[0].text)
+                assert cell.get("s") in (None, "1")
+        assert columns == sorted(set(columns))
+        widest = max([widest, *columns])
+    assert widest == column_number(last_column)
+    return [{CELL_REF.fullmatch(c.get("r")).group(1): c for c in row} for row in rows]
+
+
+def test_every_part_of_the_xlsx_is_well_formed_xml_and_the_package_is_whole(api, make_study):
+    make_study("LONG", patient_name="  spaced  ", exam_description="x" * 40_000, order_datetime=dt.datetime(2025, 1, 2))
+    make_study("AMP", patient_name="A & B <c> ]]> \x0b _x000D_", order_datetime=dt.datetime(2025, 1, 1))
+    response, body = download(api, format="xlsx")
+    assert response[SHORTENED_HEADER] == "1"
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        assert package.testzip() is None
+        names = set(package.namelist())
+        parts = {name: ElementTree.fromstring(package.read(name)) for name in names}  # every part parses
+        types = parts["[Content_Types].xml"]
+        overrides = {o.get("PartName").lstrip("/") for o in types if o.tag.endswith("Override")}
+        assert overrides <= names
+        assert {"xl/workbook.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"} <= overrides
+        rels = parts["xl/_rels/workbook.xml.rels"].findall(f"{PACKAGE_RELS}Relationship")
+        assert {"xl/" + r.get("Target") for r in rels} == {"xl/styles.xml", "xl/worksheets/sheet1.xml",
+                                                            "xl/worksheets/sheet2.xml"}
+        [root] = parts["_rels/.rels"].findall(f"{PACKAGE_RELS}Relationship")
+        assert root.get("Target") == "xl/workbook.xml"
+        sheets = parts["xl/workbook.xml"].find(f"{MAIN}sheets")
+        assert [s.get("name") for s in sheets] == ["studies", "Shortened cells"]
+        formats = parts["xl/styles.xml"].find(f"{MAIN}numFmts")
+        assert [(f.get("numFmtId"), f.get("formatCode")) for f in formats] == [("164", XLSX_DATETIME_FORMAT)]
+        studies = check_sheet_xml(package.read("xl/worksheets/sheet1.xml"))
+        shortened = check_sheet_xml(package.read("xl/worksheets/sheet2.xml"))
+    assert len(studies) == 3 and len(shortened) == 2
+    assert all(len(row) == 3 for row in shortened)
+    name = studies[1]["D"][0][0]  # patient_name
+    assert (name.text, name.get("{http://www.w3.org/XML/1998/namespace}space")) == ("  spaced  ", "preserve")
+    other = studies[2]["D"][0][0]
+    assert other.text == "A & B <c> ]]> _x000B_ _x005F_x000D_"  # as Excel writes it
+    assert unescape(other.text) == "A & B <c> ]]> \x0b _x000D_"
+    dates = [row["K"] for row in studies[1:]]  # order_datetime
+    assert [float(c[0].text) for c in dates] == [45659.0, 45658.0]  # 2025-01-02, 2025-01-01
+
+    sheet = load_workbook(io.BytesIO(body))["studies"]
+    assert sheet["K2"].number_format == XLSX_DATETIME_FORMAT and sheet["K2"].is_date
+
+
+@pytest.mark.parametrize(
+    "value,xml",
+    [("plain 李娜", "plain 李娜"), ("a&b<c>d", "a&amp;b&lt;c&gt;d"), ("&amp;", "&amp;amp;"), ("]]>", "]]&gt;"),
+     ("\x00\x08\x0b\x0c\x1f", "_x0000__x0008__x000B__x000C__x001F_"), ("tab\tline\n", "tab\tline\n"),
+     ("\r", "_x000D_"), ("\ufffe\uffff", "_xFFFE__xFFFF_"), ("_x000D_", "_x005F_x000D_"),
+     ("_x005F_", "_x005F_x005F_"), ("_xabcd_", "_x005F_xabcd_"), ("_x12_ _xZZZZ_ x_", "_x12_ _xZZZZ_ x_"),
+     ("\x7f", "\x7f")],
+)
+def test_xml_text_escapes_markup_and_what_xml_forbids_as_excel_does(value, xml):
+    from server.studies.export import xml_text
+
+    assert xml_text(value) == xml
+    assert unescape(ElementTree.fromstring(f"<t>{xml}</t>").text or "") == value
+
+
+@pytest.mark.parametrize(
+    "value,serial",
+    [(dt.datetime(1900, 1, 1), 1), (dt.datetime(1900, 2, 28, 12), 59.5), (dt.datetime(1900, 3, 1), 61),
+     (dt.datetime(2025, 1, 1, 12), 45658.5), (dt.datetime(2025, 1, 1, 0, 0, 0, 864), 45658 + 1e-8)],
+)
+def test_excel_serial_numbers_count_days_as_excel_does(value, serial):
+    from server.studies.export import excel_serial
+
+    assert excel_serial(value) == pytest.approx(serial, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_any_text_reads_back_as_itself(text):
+    from server.studies.export import _xlsx_file
+
+    row = ("X1", text, None, None, None, None, None, None, None, None, dt.datetime(2025, 1, 1), None, None, None)
+    output, _ = _xlsx_file([row])
+    with zipfile.ZipFile(output) as package:
+        check_sheet_xml(package.read("xl/worksheets/sheet1.xml"))
+    got = list(load_workbook(output, read_only=True).active.iter_rows(values_only=True))[1][1]
+    assert (unescape(got) if got is not None else "") == text
+
+
+@pytest.mark.parametrize(
+    "value,xml",
+    [(None, ""), ("", ""), (30, '<c r="F2"><v>30</v></c>'), (1.5, '<c r="F2"><v>1.5</v></c>'),
+     (dt.datetime(2025, 1, 1, 12), '<c r="F2" s="1"><v>45658.5</v></c>'),
+     (" x", '<c r="F2" t="inlineStr"><is><t xml:space="preserve"> x</t></is></c>'),
+     ("a<b", '<c r="F2" t="inlineStr"><is><t>a&lt;b</t></is></c>')],
+)
+def test_each_kind_of_value_has_its_cell(value, xml):
+    from server.studies.export import _cell
+
+    assert _cell("F2", value) == xml
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), True, b"bytes", dt.date(2025, 1, 1)])
+def test_a_value_with_no_cell_is_refused_rather_than_written_wrong(value):
+    from server.studies.export import _cell
+
+    with pytest.raises(TypeError, match="no XLSX cell"):
+        _cell("F2", value)
