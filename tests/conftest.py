@@ -113,7 +113,7 @@ def postgres_database():
 
 @pytest.fixture(autouse=True)
 def statistics_columns_load_in_the_request(monkeypatch):
-    """A test's in-memory database cannot be read from a second connection while the
-    test writes: the statistics columns load in the request (a server loads them in
-    the background; tests/test_serve.py sees that)."""
+    """A test's rows are in its own open transaction, which the background loader's
+    connection cannot see: the statistics columns load in the request (a server
+    loads them in the background; tests/test_serve.py sees that)."""
     monkeypatch.setattr("server.studies.statistics_memory.LOAD_IN_BACKGROUND", False)

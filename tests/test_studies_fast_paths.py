@@ -29,7 +29,7 @@ from tests.support.sources import source_row, write_duckdb
 pytestmark = pytest.mark.django_db
 
 NAMES = ["Léa Lefèvre", "LÉA LEFÈVRE", "李明", "李小明", "王芳", "Müller", "MÜLLER", "Straße", "strasse",
-         "O'Brien", "50% off_", "a", "ab", None, "", "Zoë", "ΣΊΣΥΦΟΣ", "σίσυφος"]
+         "O'Brien", "50% off_", "a", "ab", None, "", "Zoë", "ΣΊΣΥΦΟΣ", "σίσυφος", "\ud7ff\U0010ffff"]
 STATUSES = ["completed", "pending", "", None, "Completed"]
 SOURCES = ["CT", "MRI", "X-ray", None]
 ITEMS = ["Chest CT", "Head CT", "Knee MRI", None, ""]
@@ -209,7 +209,8 @@ def test_every_way_gives_the_plain_scans_answer_after_imports_and_changes(
     check(filters, sort, page, size)
 
 
-SWEEP_Q = ["", "léa", "LÉA LEF", "李", "李小", "ab", "a", "%", "_", "ex00", "zzq", "MÜLLER", "ss", "σ", "100%_"]
+SWEEP_Q = ["", "léa", "LÉA LEF", "李", "李小", "ab", "a", "%", "_", "ex00", "zzq", "MÜLLER", "ss", "σ", "100%_",
+           "\ud7ff", "\U0010ffff"]
 SWEEP_FILTERS = [
     {},
     {"exam_status": ("completed",)},
@@ -239,6 +240,7 @@ def test_a_table_of_searches_gives_the_plain_scans_answer_every_way_after_import
     sweep()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="versions are told by SQLite's triggers")
 def test_a_rolled_back_change_never_lends_its_version_to_the_next(db):
     study_create(**STORED[0])
     assert study_search(filters=StudyFilters(q="EX0000"))["total"] == 1

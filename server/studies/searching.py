@@ -126,10 +126,12 @@ class TextIndex:
 
 
 def _terms_beginning(char: str) -> list[str]:
+    # Terms (trigrams) compare as UTF-8 bytes, that is by code point: those that
+    # begin with char lie between char and char followed by the last code points.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT term FROM {search_index.TERMS} WHERE term >= %s AND term < %s",
-            [char, chr(ord(char) + 1)],
+            f"SELECT term FROM {search_index.TERMS} WHERE term >= %s AND term <= %s",
+            [char, char + "\U0010ffff" * 2],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -106,8 +106,8 @@ class StudyColumns:
 
 
 # Loading takes seconds (3-4 s for 1M studies), so a server loads in the background
-# and the database answers meanwhile; tests load in the request, since their
-# in-memory database cannot be read from a second connection while they write.
+# and the database answers meanwhile; tests load in the request, since a test's
+# rows are in its open transaction, which another connection cannot see.
 LOAD_IN_BACKGROUND = True
 
 _lock = threading.Lock()
@@ -192,6 +192,7 @@ def _load() -> StudyColumns:
             ordered.append(np.array(columns[7], dtype="datetime64[us]"))
             for offset, name in enumerate(MINUTES, start=8):
                 minutes[name].append(np.array([np.nan if v is None else v for v in columns[offset]], dtype=np.float64))
+            time.sleep(0.001)  # the requests waiting for Python's lock run between chunks
 
     def joined(parts, dtype):
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
