@@ -42,7 +42,7 @@ class TableSpec:
     required_table: bool = True
     # (column, model): rows whose column names no such model row are counted as orphaned.
     reference: tuple[str, type[models.Model]] | None = None
-    # A column the importer numbers 1, 2, 3... after row_number_next() as it inserts.
+    # A column the importer numbers as it inserts, counting on from row_number_next().
     row_number: str | None = None
     row_number_next: Callable[[], int] = lambda: 1
     # The model's own indexes beyond Meta.indexes: stopped before a bulk load and
