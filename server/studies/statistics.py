@@ -178,13 +178,10 @@ def _statistics(matches: QuerySet, filters: StudyFilters, *, every_study: bool) 
 
 
 def study_statistics(*, filters: StudyFilters = StudyFilters()) -> dict:
-    """Over every study, each statistic walks its own index. A filter would make each
-    of them re-read the matching studies, so the matches are first copied, narrow,
-    into a temporary table, and the statistics read that instead.
-
-    The answer is kept in memory until the studies change (where the database tells
-    when): a dashboard opened again costs nothing (at 1M studies, computing it takes
-    0.3 s over all and 1.1 s for one source)."""
+    """The statistics of the studies the filters select, kept in memory until the
+    studies change (where the database tells when): a dashboard opened again costs
+    nothing. Computed from the columns in memory where they are loaded, else by the
+    database (_study_statistics)."""
     index = text_index()
     if index is None:
         return _study_statistics(filters)
@@ -227,6 +224,10 @@ def _statistics_of_columns(columns: StudyColumns, filters: StudyFilters) -> dict
 
 
 def _study_statistics(filters: StudyFilters) -> dict:
+    """By the database. Over every study, each statistic walks its own index. A filter
+    would make each of them re-read the matching studies, so the matches are first
+    copied, narrow, into a temporary table, and the statistics read that instead
+    (0.6 s over all of 1M studies, 1.1 s for one source)."""
     if filters == StudyFilters():
         return _statistics(Study.objects.all(), filters, every_study=True)
     with _narrowed(search_plan(filters=filters).matching()) as narrow:
