@@ -244,16 +244,16 @@ def test_a_table_of_searches_gives_the_plain_scans_answer_every_way_after_import
 def test_a_rolled_back_change_never_lends_its_version_to_the_next(db):
     study_create(**STORED[0])
     assert study_search(filters=StudyFilters(q="EX0000"))["total"] == 1
-    before = search_index.search_version()
+    before = searching.text_index().version
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
         study_create(**STORED[1])
         assert study_search(filters=StudyFilters())["total"] == 2
         raise RuntimeError
-    assert search_index.search_version() == before
+    assert searching.text_index().version == before
     study_create(**{**STORED[2], "exam_id": "OTHER"})
-    assert search_index.search_version() != before
+    assert searching.text_index().version != before
     assert study_search(filters=StudyFilters())["total"] == 2
     assert study_search(filters=StudyFilters(q="other"))["total"] == 1
 

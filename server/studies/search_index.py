@@ -150,12 +150,16 @@ def search_index_install() -> None:
     search_chars_refresh()
 
 
+def _drop_triggers(cursor) -> None:
+    for name in TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def search_index_uninstall() -> None:
     if not available():
         return
     with connection.cursor() as cursor:
-        for name in TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        _drop_triggers(cursor)
         for table in (TERMS, TEXT_INDEX, ROLLUP, CHARS, STATE):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -166,8 +170,7 @@ def search_index_suspend() -> None:
     if not available():
         return
     with connection.cursor() as cursor:
-        for name in TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        _drop_triggers(cursor)
 
 
 def search_index_rebuild() -> None:
@@ -193,14 +196,15 @@ def search_index_rebuild() -> None:
             f"INSERT INTO {ROLLUP} (key, {columns}, studies) "
             f"SELECT {_rollup_key('study')}, {columns}, count(*) FROM study GROUP BY {columns}"
         )
+        _drop_triggers(cursor)
         for name, body in TRIGGERS.items():
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(f"CREATE TRIGGER {name} {body}")
         cursor.execute(_BUMP)
 
 
 def search_rowid_next() -> int:
-    """The number the next study stored without a trigger (a bulk load) takes."""
+    """The number the importer gives the next study it inserts (it numbers its own,
+    rather than leave each to the insert trigger's UPDATE)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT coalesce(({_LAST_ROWID}), 0) + 1")
         return cursor.fetchone()[0]
@@ -221,12 +225,3 @@ def search_chars_refresh() -> None:
         cursor.execute(f"DELETE FROM {CHARS}")
         cursor.executemany(f"INSERT INTO {CHARS} (ch, studies) VALUES (%s, %s)", list(counts.items()))
         cursor.execute(f"UPDATE {STATE} SET chars_version = version")
-
-
-def search_version() -> int | None:
-    """The studies' version (None where there is no index)."""
-    if not available():
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {STATE}")
-        return cursor.fetchone()[0]

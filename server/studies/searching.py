@@ -30,10 +30,9 @@ from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
-from server.core.querying import exact_conditions
 from server.core.text import SEPARATOR, text_needle
 from server.studies import search_index
-from server.studies.filters import EXACT_FILTERS, SORTS, StudyFilters
+from server.studies.filters import SORTS, StudyFilters
 from server.studies.models import Study, StudyRollup
 
 # What reading a page costs, per study read, relative to one step along an index
@@ -178,8 +177,7 @@ def _rollup_count(filters: StudyFilters) -> int | None:
     if any(b.hour or b.minute or b.second or b.microsecond for b in bounds):
         return None  # a bound within a day: the rollup counts whole days
     rows = StudyRollup.objects.all()
-    exact = {name: getattr(filters, name) for name in EXACT_FILTERS}
-    for condition in exact_conditions(EXACT_FILTERS, exact):
+    for condition in filters.exact_conditions():
         rows = rows.filter(condition)
     if filters.order_from is not None:
         rows = rows.filter(order_day__gte=filters.order_from.date().isoformat())
