@@ -3,15 +3,13 @@ other services call them directly; the API only translates HTTP to these."""
 
 from __future__ import annotations
 
-import copy
-
 from server.core.paging import page_envelope
 from server.core.params import clean_text
 from server.studies.errors import StudyNotFound
 from server.studies.filters import DEFAULT_SORT, StudyFilters
 from server.studies.models import Study
 from server.studies.schemas import CONTRACT_FIELDS
-from server.studies.searching import cached, search_plan, text_index
+from server.studies.searching import TextIndex, cached, search_plan, text_index
 
 # filters.options key -> Study field
 FILTER_OPTION_FIELDS = {
@@ -24,10 +22,14 @@ FILTER_OPTION_FIELDS = {
 def study_filter_options() -> dict[str, list[str]]:
     """Distinct non-empty values of each filter field over all studies, by code point;
     kept in memory until the studies change (where the database tells when)."""
-    index = text_index()
+    return _filter_options_at(text_index())
+
+
+def _filter_options_at(index: TextIndex | None) -> dict[str, list[str]]:
     if index is None:
         return _filter_options()
-    return copy.deepcopy(cached(("filter options", index.version), _filter_options))
+    kept = cached(("filter options", index.version), _filter_options)
+    return {key: list(values) for key, values in kept.items()}  # copies: the kept lists stay as they are
 
 
 def _filter_options() -> dict[str, list[str]]:
@@ -58,7 +60,7 @@ def study_search(
             total=search.total, page=page, page_size=page_size,
             rows=lambda window: search.rows(window, sort=sort, fields=CONTRACT_FIELDS),
         ),
-        "filters": study_filter_options(),
+        "filters": _filter_options_at(search.index),  # the version the search read
     }
 
 
