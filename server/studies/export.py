@@ -63,7 +63,7 @@ XLSX_COMPRESSLEVEL = 2
 
 def neutralise(value: str) -> str:
     """Text that a spreadsheet would take for a formula, made plain text (OWASP)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return "'" + value if value[:1] in _FORMULA_FIRST else value
 
 
 def _rows(search: Search, sort: str) -> Iterator[tuple]:
@@ -92,9 +92,8 @@ def _csv_cells(row: tuple) -> list:
     None left to csv.writer, which writes it as an empty cell."""
     cells = list(row)
     for i in _TEXT_COLUMNS:
-        value = cells[i]
-        if value and value[0] in _FORMULA_FIRST:
-            cells[i] = "'" + value
+        if cells[i]:
+            cells[i] = neutralise(cells[i])
     for i in _DATETIME_COLUMNS:
         value = cells[i]
         if value is not None:
