@@ -33,9 +33,6 @@ HEALTH_TIMEOUT_S = 60.0
 DUCKDB_FILE_TYPES = ("DuckDB files (*.duckdb;*.db)", "All files (*.*)")
 # The Studies screen's own parameters, which are not a filter of the export.
 NOT_EXPORT_PARAMS = {"page", "page_size", "study"}
-# How many texts an XLSX export cut to fit an Excel cell (server/studies/export.py,
-# API_CONTRACT.md); the window reads it, as the app does in a browser.
-SHORTENED_CELLS_HEADER = "X-Imaging-Desk-Shortened-Cells"
 # What the window sends the app when File > Export… saved a file, so that the app says
 # so in the user's language (frontend_build/src/lib/download.ts, DESKTOP_SAVED_EVENT).
 SAVED_EVENT = "imaging-desk:export-saved"
@@ -116,7 +113,9 @@ def export_filename(fmt: str, *, now: datetime | None = None) -> str:
 
 def shortened_cells(headers: dict[str, str]) -> int:
     """How many cells the export shortened, by its header (0 for a CSV, which has none)."""
-    value = next((v for k, v in headers.items() if k.lower() == SHORTENED_CELLS_HEADER.lower()), "0")
+    from server.studies.export import SHORTENED_HEADER  # after Django's set-up, like every server import here
+
+    value = next((v for k, v in headers.items() if k.lower() == SHORTENED_HEADER.lower()), "0")
     try:
         return max(0, int(value))
     except ValueError:
