@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "server.imports",
     "server.reports",
     "server.analysis",
+    "server.audit",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "server.core.middleware.JSONErrorMiddleware",
     "server.core.middleware.JSONBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Remembers the request, so that audit entries name who made it (server/audit/actor.py).
+    "server.audit.actor.AuditActorMiddleware",
 ]
 
 ROOT_URLCONF = "server.urls"

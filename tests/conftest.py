@@ -117,3 +117,27 @@ def statistics_columns_load_in_the_request(monkeypatch):
     connection cannot see: the statistics columns load in the request (a server
     loads them in the background; tests/test_serve.py sees that)."""
     monkeypatch.setattr("server.studies.statistics_memory.LOAD_IN_BACKGROUND", False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def audit_entries_flushed_between_transactional_tests():
+    """The database refuses to delete audit entries (server/audit/triggers.py), and a
+    transactional test's teardown empties every table: its flush alone lifts the
+    refusal, for its own statements, and puts it back."""
+    from django.core.management.commands import flush
+
+    from server.audit.models import AUDIT_TABLE
+    from server.audit.triggers import create_statements, drop_statements
+
+    original = flush.sql_flush
+
+    def sql_flush(style, connection, *args, **kwargs):
+        statements = original(style, connection, *args, **kwargs)
+        if not any(AUDIT_TABLE in sql for sql in statements):
+            return statements
+        vendor = connection.vendor
+        return [*drop_statements(vendor), *statements, *create_statements(vendor)]
+
+    flush.sql_flush = sql_flush
+    yield
+    flush.sql_flush = original
