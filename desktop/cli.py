@@ -13,6 +13,7 @@ examples:
   imaging-desk serve                      start on http://127.0.0.1:8765/
   imaging-desk serve --port 9000 --data-dir D:\\ImagingDesk
   imaging-desk token                      print the API token for scripts
+  imaging-desk audit --action export      what was exported, newest first
   imaging-desk login-link                 a fresh one-time link into the running app
 
 The data folder defaults to your user data folder ("ImagingDesk"); --data-dir or
@@ -68,13 +69,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser(
         "token",
-        help="print the API token for scripts",
+        help="print the API token for scripts (--reset: issue a new one)",
         description="Print the API token, creating it if this data folder has none yet. "
-        "Send it as `Authorization: Bearer <token>`.",
-        epilog='example: curl -H "Authorization: Bearer $(imaging-desk token)" '
-        "http://127.0.0.1:8765/api/v1/auth/me",
+        "Send it as `Authorization: Bearer <token>`. With --reset, issue a new token and print "
+        "it: the old one stops working at once, in a running server too. The reset is recorded "
+        "in the audit trail (the token itself never is).",
+        epilog='examples:\n  curl -H "Authorization: Bearer $(imaging-desk token)" '
+        "http://127.0.0.1:8765/api/v1/auth/me\n  imaging-desk token --reset",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    token.add_argument("--reset", action="store_true", help="issue a new token; the old one stops working")
     _add_data_dir(token)
+
+    audit = commands.add_parser(
+        "audit",
+        help="list the audit trail: what moved patient data in or out",
+        description="List the audit trail's entries, newest first: imports, exports, analyses, "
+        "backups, restores and token resets, each with its time, user and what it moved. "
+        "--csv writes them to a file instead (recorded as an export of the trail).",
+        epilog="examples:\n  imaging-desk audit --action export --since 2026-11-01\n"
+        "  imaging-desk audit --json\n  imaging-desk audit --csv audit.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audit.add_argument("--action", default="", help="only this action (import, export, analysis, backup, ...)")
+    audit.add_argument("--user", default="", help="only this user, as listed")
+    audit.add_argument("--since", default="", metavar="YYYY-MM-DD", help="entries from this day, inclusive")
+    audit.add_argument("--until", default="", metavar="YYYY-MM-DD", help="entries up to this day, inclusive")
+    audit.add_argument("--q", default="", metavar="TEXT", help="entries whose summary contains this text")
+    audit.add_argument("--json", action="store_true", help="print the entries as one JSON array")
+    audit.add_argument("--csv", metavar="FILE", help="write the entries to this CSV file")
+    _add_data_dir(audit)
 
     link = commands.add_parser(
         "login-link",
@@ -217,8 +241,30 @@ def _data_dir(args) -> Path:
 def cmd_token(args) -> int:
     from server import datadir
 
-    print(datadir.api_token(_data_dir(args)))
+    if not args.reset:
+        print(datadir.api_token(_data_dir(args)))
+        return 0
+    data_dir = _setup(args.data_dir)
+    from server.audit.services import audit_record
+    from server.serving import migrate
+
+    migrate()
+    token = datadir.api_token_reset(data_dir)
+    audit_record(
+        action="token_reset", summary="A new API token was issued; the old one no longer works",
+        details={"data_dir": str(data_dir)},
+    )
+    print(token)
     return 0
+
+
+def cmd_audit(args) -> int:
+    _setup(args.data_dir)
+    from server.audit.cli import audit_command
+    from server.serving import migrate
+
+    migrate()
+    return audit_command(args, fail=_fail)
 
 
 def cmd_login_link(args) -> int:
@@ -336,6 +382,7 @@ COMMANDS = {
     "window": cmd_window,
     "serve": cmd_serve,
     "token": cmd_token,
+    "audit": cmd_audit,
     "login-link": cmd_login_link,
     "import-duckdb": cmd_import_duckdb,
     "link-duckdb": cmd_link_duckdb,

@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from server import __version__
 from server.analysis.api import router as analysis_router
+from server.audit.api import router as audit_router
 from server.composition.api import health_router
 from server.composition.api import imports_router as composed_imports_router
 from server.composition.api import studies_router as composed_studies_router
@@ -78,6 +79,7 @@ api.add_router("/reports", reports_router)
 api.add_router("/analysis", analysis_router)
 api.add_router("/import", imports_router)
 api.add_router("/import", composed_imports_router)  # demo data, imported as a job
+api.add_router("/audit", audit_router)
 
 # The handlers below take the place of Django Ninja's defaults for the same errors;
 # any other default it registers stays, answering {"detail": ...} with its status.

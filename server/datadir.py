@@ -79,6 +79,26 @@ def api_token(path: Path) -> str:
     return read_or_create_secret(path / TOKEN_FILENAME)
 
 
+def api_token_reset(path: Path) -> str:
+    """Replace the API token with a new one and return it. The file is swapped whole
+    (written aside, then renamed over the old one); a running server reads it again
+    at its next request, so the old token stops working at once."""
+    value = secrets.token_urlsafe(32)
+    target = path / TOKEN_FILENAME
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(value + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return value
+
+
 def secret_key(path: Path) -> str:
     return read_or_create_secret(path / SECRET_KEY_FILENAME)
 

@@ -7,6 +7,7 @@ status. A deleted task is cancelled at its next progress step and never written 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import socket
@@ -48,7 +49,8 @@ class TaskRunner:
     def submit(self, task_id: int) -> None:
         with self._lock:
             self._live[task_id] = Live(AnalysisTask.Status.PENDING, 0)
-        self._pool.submit(self._run, task_id)
+        # In the caller's context: the audit trail names the request's user (server/audit/actor.py).
+        self._pool.submit(contextvars.copy_context().run, self._run, task_id)
 
     def live(self, task_id: int) -> Live | None:
         return self._live.get(task_id)
@@ -61,6 +63,7 @@ class TaskRunner:
     def _run(self, task_id: int) -> None:
         close_old_connections()
         live = self._live[task_id]
+        task = None
         try:
             if live.cancelled:
                 raise Cancelled()
@@ -81,15 +84,20 @@ class TaskRunner:
             progress(5)
             results = analysis.run(AnalysisContext(study=task.study, progress=progress))
             self._finish(task_id, AnalysisTask.Status.COMPLETED, results, 100)
+            _audit(task, "completed")
         except Cancelled:
-            pass  # its record is gone: nothing to write
+            # Its record is gone: nothing to write but the audit entry of one that ran.
+            if task is not None and live.status == AnalysisTask.Status.RUNNING:
+                _audit(task, "cancelled")
         except AnalysisError as exc:
             self._finish(task_id, AnalysisTask.Status.FAILED, {"error": exc.detail}, live.progress)
+            _audit(task, "failed", exc.detail)
         except Exception as exc:
             logger.exception("analysis task %s failed", task_id)
-            self._finish(
-                task_id, AnalysisTask.Status.FAILED, {"error": f"internal error: {type(exc).__name__}"}, live.progress
-            )
+            error = f"internal error: {type(exc).__name__}"
+            self._finish(task_id, AnalysisTask.Status.FAILED, {"error": error}, live.progress)
+            if task is not None:
+                _audit(task, "failed", error)
         finally:
             with self._lock:
                 self._live.pop(task_id, None)
@@ -101,6 +109,24 @@ class TaskRunner:
         AnalysisTask.objects.filter(pk=task_id).update(
             status=status, results=results, progress=progress, completed_at=local_now()
         )
+
+
+def _audit(task: AnalysisTask, outcome: str, error: str | None = None) -> None:
+    """The task's one entry in the audit trail, once it has run (or stopped)."""
+    from server.audit.services import audit_record
+
+    try:
+        audit_record(
+            action="analysis",
+            summary=f"Analysis {task.analysis_type} of study {task.study_id} (task {task.pk}): {outcome}"
+            + (f": {error}" if error else ""),
+            details={
+                "task_id": task.pk, "kind": task.analysis_type, "parameters": {"exam_id": task.study_id},
+                "outcome": outcome, "error": error,
+            },
+        )
+    except Exception:  # the task's own outcome is written; never let its entry undo that
+        logger.exception("could not record analysis task %s in the audit trail", task.pk)
 
 
 RUNNER = TaskRunner()

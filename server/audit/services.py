@@ -9,10 +9,12 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
+from server.audit import pending
 from server.audit.actor import actor_current
 from server.audit.models import ACTIONS, AUDIT_COLUMNS, AUDIT_TABLE, AuditEntry
+from server.clock import local_now
 
 SUMMARY_MAX_CHARS = 500
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -33,21 +35,42 @@ def plain_json(details: dict | None) -> dict:
     return json.loads(json.dumps(details, default=str))
 
 
+def _entry_fields(*, action: str, summary: str, details: dict | None, user: str | None) -> dict:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; one of {', '.join(ACTIONS)}")
+    return {
+        "uid": uuid.uuid4().hex,
+        "at": local_now(),
+        "action": action,
+        "user": one_line(user if user is not None else actor_current(), 200),
+        "summary": one_line(summary),
+        "details": plain_json(details),
+    }
+
+
 def audit_record(*, action: str, summary: str, details: dict | None = None, user: str | None = None) -> AuditEntry:
     """Add an entry to the audit trail; user None: whoever is acting (server/audit/actor.py).
 
     In its own transaction, or, inside one already open, in that one: an import's
-    entry commits (or rolls back) with the import's data."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}; one of {', '.join(ACTIONS)}")
-    with transaction.atomic():
-        return AuditEntry.objects.create(
-            uid=uuid.uuid4().hex,
-            action=action,
-            user=one_line(user if user is not None else actor_current(), 200),
-            summary=one_line(summary),
-            details=plain_json(details),
-        )
+    entry commits (or rolls back) with the import's data. While an import holds
+    SQLite's write lock (for minutes), the entry is not lost and does not wait: it
+    goes to the pending file (server/audit/pending.py), written to the database as
+    soon as it is free, with its own time and uid. The entry returned is then unsaved.
+    """
+    fields = _entry_fields(action=action, summary=summary, details=details, user=user)
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        with transaction.atomic():
+            return AuditEntry.objects.create(**fields)
+    try:
+        with pending.short_busy_timeout():
+            pending.pending_flush()
+            with transaction.atomic():
+                return AuditEntry.objects.create(**fields)
+    except OperationalError as exc:
+        if not pending.is_busy(exc):
+            raise
+    pending.pending_add(fields)
+    return AuditEntry(**fields)
 
 
 def _has_table(db: sqlite3.Connection, schema: str) -> bool:

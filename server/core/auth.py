@@ -6,7 +6,6 @@ one-time login link that turns into an HttpOnly, SameSite=Strict session cookie.
 
 from __future__ import annotations
 
-import functools
 import getpass
 import hashlib
 import hmac
@@ -58,9 +57,26 @@ def local_owner(method: str) -> Principal:
     return Principal(user_id=1, username=owner_username(), email=None, role="owner", method=method)
 
 
-@functools.cache
+_token_cache: dict = {}
+
+
 def expected_token() -> bytes:
-    return datadir.api_token(settings.DATA_DIR).encode("ascii")
+    """The API token, read again whenever its file changes (`imaging-desk token --reset`)."""
+    path = settings.DATA_DIR / datadir.TOKEN_FILENAME
+    try:
+        stat = path.stat()
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    cached = _token_cache.get("token")
+    if cached is not None and key is not None and cached[0] == key:
+        return cached[1]
+    token = datadir.api_token(settings.DATA_DIR).encode("ascii")
+    if key is None:  # created just now
+        stat = path.stat()
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    _token_cache["token"] = (key, token)
+    return token
 
 
 def token_matches(candidate: str) -> bool:

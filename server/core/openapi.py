@@ -32,6 +32,8 @@ LocalDateTime = Annotated[
 # may not contain U+001F either, the separator of the search index (server/core/text.py).
 TEXT_PATTERN = r"^[^\x00]*$"
 SEARCH_TEXT_PATTERN = r"^[^\x00\x1f]*$"
+# A file name the client saves as: no control characters (no line breaks).
+FILENAME_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 # An integer in a query has at most 18 digits (server/core/params.py parse_int).
 QUERY_INTEGER_MAX = 10**18 - 1
 # A date_from/date_to bound as parse_date_bound takes it: empty, a day, or a day and a

@@ -36,3 +36,14 @@ def text_needle(q: str) -> str | None:
     if SEPARATOR in q:
         raise InvalidParameter("q", "must not contain the control character U+001F")
     return fold(q)
+
+
+# A spreadsheet reads a cell that begins with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset("".join(FORMULA_STARTS))
+
+
+def neutralise(value: str) -> str:
+    """Text that a spreadsheet would take for a formula, made plain text (OWASP); every
+    CSV the app writes passes its text cells through here."""
+    return "'" + value if value[:1] in _FORMULA_FIRST else value

@@ -24,10 +24,11 @@ def _end_with_the_parent(parent) -> None:
     os._exit(3)
 
 
-def child_main(run_id: int, database_name: str, send, parent) -> None:
+def child_main(run_id: int, database_name: str, actor: str, send, parent) -> None:
     """Run import `run_id` and send ("progress", phase, done, total) messages, then one
     ("done", report) or ("error", error class name, detail). `parent` is a pipe the
-    parent never writes to: it closes when the parent ends."""
+    parent never writes to: it closes when the parent ends. The audit trail names
+    `actor` as the import's user (server/audit/actor.py)."""
     # Ctrl-C in a terminal reaches the whole process group: the parent decides what it
     # means (cancel), and ends this process itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -35,13 +36,17 @@ def child_main(run_id: int, database_name: str, send, parent) -> None:
     _django_setup(database_name)
     from django.db import connection
 
+    from server.audit.actor import acting_as
     from server.core.errors import DomainError
     from server.imports.models import ImportRun
     from server.imports.services import import_run
 
     try:
         run = ImportRun.objects.get(pk=run_id)
-        report = import_run(run=run, on_progress=lambda phase, done, total: send.send(("progress", phase, done, total)))
+        with acting_as(actor):
+            report = import_run(
+                run=run, on_progress=lambda phase, done, total: send.send(("progress", phase, done, total))
+            )
     except DomainError as exc:
         send.send(("error", type(exc).__name__, exc.detail))
     else:

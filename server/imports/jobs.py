@@ -4,6 +4,7 @@ cheaply (it is read from memory, not from the database), and a way to cancel it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 from django.db import close_old_connections, connection
 
 from server.core.errors import DomainError
+from server.imports.auditing import import_audit_refused
 from server.imports.errors import ImportBusy, ImportCancelled, JobFinished, JobNotFound
 from server.imports.models import ImportRun
 from server.imports.worker import STOP_GRACE_S, import_isolated, import_queue_isolated
@@ -59,15 +61,19 @@ class ImportJobs:
         path: Path | str,
         kind: str = ImportRun.Kind.IMPORT,
         on_finish: Callable[[Job], None] | None = None,
+        audit_refusal: bool = True,
     ) -> Job:
-        """Check the file and start importing it; raises ImportRefused or ImportBusy.
+        """Check the file and start importing it; raises ImportRefused or ImportBusy,
+        recorded in the audit trail unless audit_refusal is False (see import_queue).
         on_finish(job) runs on the worker thread once the job is done or failed."""
         with self._lock:
             if self._active is not None and self._active.active:
-                raise ImportBusy(
-                    f"An import is already running (job {self._active.job_id}); wait for it to finish"
-                )
-            run = import_queue_isolated(path=path, kind=kind)  # another process may hold the database
+                busy = ImportBusy(f"An import is already running (job {self._active.job_id}); wait for it to finish")
+                if audit_refusal:
+                    import_audit_refused(path=path, kind=kind, reason=busy.detail)
+                raise busy
+            # Another process may hold the database.
+            run = import_queue_isolated(path=path, kind=kind, audit_refusal=audit_refusal)
             job = Job(job_id=run.pk, path=Path(run.source_path), kind=kind)
             self._jobs[job.job_id] = job
             self._active = job
@@ -75,8 +81,10 @@ class ImportJobs:
             for old_id in sorted(self._jobs)[:-KEEP_IN_MEMORY]:
                 if not self._jobs[old_id].active:
                     del self._jobs[old_id]
+        # In the caller's context: the audit trail names the request's user (server/audit/actor.py).
         threading.Thread(
-            target=self._work, args=(job, run, on_finish), name=f"import-{job.job_id}", daemon=True
+            target=contextvars.copy_context().run, args=(self._work, job, run, on_finish),
+            name=f"import-{job.job_id}", daemon=True,
         ).start()
         return job
 

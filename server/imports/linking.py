@@ -12,6 +12,7 @@ from stat import S_ISREG
 
 from django.db import close_old_connections, connection, transaction
 
+from server.imports.auditing import import_audit_refused
 from server.imports.engine import ProgressFn
 from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, LinkNotFound, SourceLocked
 from server.imports.jobs import JOBS, ImportJobs, Job
@@ -47,7 +48,11 @@ def link_start(*, path: Path | str, jobs: ImportJobs = JOBS) -> Job:
     file is linked once that has run (failed part-way included, as link_duckdb does),
     not when it is refused or cancelled. Raises ImportRefused or ImportBusy at once."""
     path = Path(path).expanduser().absolute()
-    source_path_check(path)
+    try:
+        source_path_check(path)
+    except ImportRefused as exc:
+        import_audit_refused(path=path, kind=ImportRun.Kind.SYNC, reason=exc.detail)
+        raise
     stat = path.stat()  # the file as this sync reads it
 
     def finished(job: Job) -> None:
@@ -138,11 +143,12 @@ def sync_linked_source(*, jobs: ImportJobs = JOBS, at_start: bool = False) -> Jo
                     error=None if job.state == ImportRun.State.DONE else job.error)
 
     try:
-        return jobs.start(path=path, kind=ImportRun.Kind.SYNC, on_finish=finished)
+        return jobs.start(path=path, kind=ImportRun.Kind.SYNC, on_finish=finished, audit_refusal=False)
     except (SourceLocked, ImportBusy) as exc:
         logger.info("linked file not synced now, will retry: %s", exc.detail)
         return None
     except ImportRefused as exc:
+        import_audit_refused(path=path, kind=ImportRun.Kind.SYNC, reason=exc.detail)  # not retried: recorded
         link.synced_size, link.synced_mtime_ns, link.last_error = stat.st_size, stat.st_mtime_ns, exc.detail
         link.save(update_fields=["synced_size", "synced_mtime_ns", "last_error"])
         logger.warning("linked file refused: %s", exc.detail)

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 
 from server.clock import local_now
 from server.core.errors import DomainError
+from server.imports.auditing import import_audit_refused, import_audit_run
 from server.imports.engine import ProgressFn, TableImporter, TableReport
 from server.imports.errors import ImportBusy, ImportFailed
 from server.imports.locking import import_lock, refuse_if_importing
@@ -53,18 +54,29 @@ def import_preflight(*, path: Path | str) -> Path:
 
 
 def import_queue(
-    *, path: Path | str, kind: str = ImportRun.Kind.IMPORT, check: Callable[..., Path] = import_preflight
+    *,
+    path: Path | str,
+    kind: str = ImportRun.Kind.IMPORT,
+    check: Callable[..., Path] = import_preflight,
+    audit_refusal: bool = True,
 ) -> ImportRun:
     """Check the file and record its import as queued; run it with import_run.
 
     Raises ImportRefused (the file cannot be imported) or ImportBusy (another import
     holds the database, perhaps in another process), with nothing written: the queued
     run would otherwise wait on that import's write lock. `check` checks the file: the
-    server does it in a child process (server/imports/worker.py).
+    server does it in a child process (server/imports/worker.py). A refusal is recorded
+    in the audit trail unless audit_refusal is False (the linked file's watcher, which
+    tries again in 30 s, records only the refusals it does not retry).
     """
-    path = check(path=path)
-    refuse_if_importing()
-    return ImportRun.objects.create(kind=kind, source_path=str(path))
+    try:
+        checked = check(path=path)
+        refuse_if_importing()
+    except DomainError as exc:
+        if audit_refusal:
+            import_audit_refused(path=path, kind=kind, reason=exc.detail)
+        raise
+    return ImportRun.objects.create(kind=kind, source_path=str(checked))
 
 
 def import_run(*, run: ImportRun, on_progress: ProgressFn | None = None) -> dict:
@@ -153,17 +165,22 @@ def refresh_planner_statistics() -> None:
 
 
 def _fail_run(run: ImportRun, detail: str) -> None:
+    """The run ends failed, with its entry in the audit trail (in one transaction)."""
     run.state, run.finished_at, run.error = ImportRun.State.FAILED, local_now(), detail
-    run.save(update_fields=["state", "finished_at", "error"])
+    with transaction.atomic():
+        run.save(update_fields=["state", "finished_at", "error"])
+        import_audit_run(run=run, outcome="failed", reason=detail)
 
 
 def _finish(run: ImportRun, report: dict, section: TableReport) -> None:
+    """Inside the import's transaction: the run, and its audit entry, commit with the data."""
     run.state = ImportRun.State.DONE
     run.finished_at = local_now()
     run.report = report
     for name in RUN_COUNTS:
         setattr(run, name, getattr(section, name))
     run.save()
+    import_audit_run(run=run, outcome="done", report=report)
 
 
 def mark_interrupted_runs(*, keep: ImportRun | None = None) -> int:
@@ -172,7 +189,14 @@ def mark_interrupted_runs(*, keep: ImportRun | None = None) -> int:
     stale = ImportRun.objects.filter(state__in=[ImportRun.State.QUEUED, ImportRun.State.RUNNING])
     if keep is not None and keep.pk:
         stale = stale.exclude(pk=keep.pk)
-    return stale.update(state=ImportRun.State.FAILED, error=INTERRUPTED, finished_at=local_now())
+    marked = 0
+    for run in stale:
+        with transaction.atomic():
+            run.state, run.error, run.finished_at = ImportRun.State.FAILED, INTERRUPTED, local_now()
+            run.save(update_fields=["state", "error", "finished_at"])
+            import_audit_run(run=run, outcome="interrupted", reason=INTERRUPTED)
+        marked += 1
+    return marked
 
 
 def import_recover_interrupted() -> int:

@@ -16,10 +16,12 @@ import signal
 import threading
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 
+from server.audit.actor import actor_current
 from server.clock import local_now
 from server.imports import errors
+from server.imports.auditing import import_audit_run
 from server.imports.engine import ProgressFn
 from server.imports.models import ImportRun
 from server.imports.services import import_queue
@@ -51,7 +53,9 @@ def import_isolated(
     progress = on_progress or _no_progress
     from server.imports.child import child_main
 
-    child, receive, alive = _spawn(child_main, run.pk, connection.settings_dict["NAME"], name=f"import-{run.pk}")
+    child, receive, alive = _spawn(
+        child_main, run.pk, connection.settings_dict["NAME"], actor_current(), name=f"import-{run.pk}"
+    )
     outcome, cancelled = None, False
     try:
         while outcome is None:
@@ -136,10 +140,12 @@ def preflight_isolated(*, path: Path | str) -> Path:
     return Path(message[1])
 
 
-def import_queue_isolated(*, path: Path | str, kind: str = ImportRun.Kind.IMPORT) -> ImportRun:
+def import_queue_isolated(
+    *, path: Path | str, kind: str = ImportRun.Kind.IMPORT, audit_refusal: bool = True
+) -> ImportRun:
     """import_queue with the file checked in a child process: how the server, the
     command line and the linked file start every import."""
-    return import_queue(path=path, kind=kind, check=preflight_isolated)
+    return import_queue(path=path, kind=kind, check=preflight_isolated, audit_refusal=audit_refusal)
 
 
 def _end(child, *, stop: bool) -> None:
@@ -170,11 +176,15 @@ def _crash_detail(child) -> str:
 
 
 def _record(run: ImportRun, state: str, detail: str) -> None:
-    """The end of a run whose child could not record it itself (it was stopped or crashed)."""
-    ImportRun.objects.filter(pk=run.pk, state__in=[ImportRun.State.QUEUED, ImportRun.State.RUNNING]).update(
-        state=state, error=detail, finished_at=local_now()
-    )
-    run.refresh_from_db()
+    """The end of a run whose child could not record it itself (it was stopped or
+    crashed), with its audit entry; nothing if the child did record it after all."""
+    with transaction.atomic():
+        ended = ImportRun.objects.filter(
+            pk=run.pk, state__in=[ImportRun.State.QUEUED, ImportRun.State.RUNNING]
+        ).update(state=state, error=detail, finished_at=local_now())
+        run.refresh_from_db()
+        if ended:
+            import_audit_run(run=run, outcome=str(state), reason=detail)
 
 
 def truncate_wal() -> None:

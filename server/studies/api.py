@@ -56,8 +56,12 @@ def statistics(request, params: Query[StudyFilterQuery]):
     },
 )
 def export(request, params: Query[ExportQuery]):
-    """Every matching study (not one page), streamed as a file to save."""
-    return study_export(filters=params.to_filters(), sort=params.sort, format=params.format)
+    """Every matching study (not one page), streamed as a file to save; recorded in the
+    audit trail once the file has been sent (or cut off), with `filename`."""
+    return study_export(
+        filters=params.to_filters(), sort=params.sort, format=params.format,
+        filename=params.filename or None, given_filters=params.given_filters(),
+    )
 
 
 @router.get(

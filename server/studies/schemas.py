@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import WithJsonSchema, field_validator, model_validator
 
 from server.core.errors import InvalidParameter
-from server.core.openapi import DATE_BOUND_PATTERN, SEARCH_TEXT_PATTERN, LocalDateTime
+from server.core.openapi import DATE_BOUND_PATTERN, FILENAME_PATTERN, SEARCH_TEXT_PATTERN, LocalDateTime
 from server.core.paging import PageOut, PageQuery
 from server.core.params import StrictQuery, clean_text, one_of, parse_date_bound, parse_int
 from server.studies.export import FORMATS as EXPORT_FORMATS
@@ -150,13 +150,41 @@ class StudySearchQuery(PageQuery, SortQuery, StudyFilterQuery):
     """Filters first, then sort and paging: the contract's own parameters come first."""
 
 
+FILENAME_MAX_CHARS = 1000
+
+
 class ExportQuery(SortQuery, StudyFilterQuery):
     format: ExportFormat = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
+    filename: str = Field(
+        "",
+        max_length=FILENAME_MAX_CHARS,
+        json_schema_extra={"pattern": FILENAME_PATTERN},
+        description="The name (or path) the file is saved as, recorded in the audit trail; "
+        "it does not change the download's own name",
+    )
 
     @field_validator("format", mode="before")
     @classmethod
     def _format(cls, value):
         return one_of("format", value, EXPORT_FORMATS)
+
+    @field_validator("filename", mode="before")
+    @classmethod
+    def _filename(cls, value):
+        text = clean_text("filename", value)
+        if len(text) > FILENAME_MAX_CHARS:
+            raise InvalidParameter("filename", f"must be at most {FILENAME_MAX_CHARS} characters, got {len(text)}")
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise InvalidParameter("filename", "must not contain control characters (such as line breaks)")
+        return text
+
+    def given_filters(self) -> dict:
+        """The filters as the request gave them, the empty ones left out: for the audit trail."""
+        return {
+            name: getattr(self, name)
+            for name in StudyFilterQuery.model_fields
+            if getattr(self, name) not in ("", [], None)
+        }
 
 
 class ValueCountOut(Schema):
