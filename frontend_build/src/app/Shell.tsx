@@ -10,6 +10,8 @@ const NAV = [
   { to: '/reports', key: 'reports', end: false },
   { to: '/analysis', key: 'analysis', end: false },
   { to: '/import', key: 'import', end: false },
+  { to: '/audit', key: 'audit', end: false },
+  { to: '/backups', key: 'backups', end: false },
 ] as const;
 
 function useSessionExpired(): boolean {

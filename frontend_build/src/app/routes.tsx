@@ -9,6 +9,8 @@ import { Shell } from './Shell';
 const ReportsPage = lazy(() => import('@/features/reports'));
 const AnalysisPage = lazy(() => import('@/features/analysis'));
 const ImportPage = lazy(() => import('@/features/import'));
+const AuditPage = lazy(() => import('@/features/audit'));
+const BackupsPage = lazy(() => import('@/features/backups'));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -37,6 +39,8 @@ export function AppRoutes() {
         <Route path="reports" element={<ReportsPage />} />
         <Route path="analysis" element={<AnalysisPage />} />
         <Route path="import" element={<ImportPage />} />
+        <Route path="audit" element={<AuditPage />} />
+        <Route path="backups" element={<BackupsPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

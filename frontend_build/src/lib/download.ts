@@ -16,6 +16,16 @@ export interface DesktopSaved {
   saved: string | null;
   /** How many cells the Excel file cut to fit (its header X-Imaging-Desk-Shortened-Cells); 0 for a CSV. */
   shortened?: number;
+  /** Why the file could not be saved (a full drive, a folder it may not write to), in words. */
+  error?: string;
+}
+
+/** The desktop window could not save the file; its message says why, in words. */
+export class DesktopSaveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DesktopSaveError';
+  }
 }
 
 export interface DesktopBridge {
@@ -23,6 +33,8 @@ export interface DesktopBridge {
   save_download?: (url: string, filename: string) => Promise<DesktopSaved | null | undefined>;
   /** The native Open dialog for a DuckDB file: its absolute path, or null (see chooseFile.ts). */
   choose_duckdb?: () => Promise<string | null>;
+  /** Shows the backups folder in the system's file manager; answers the folder. */
+  open_backups_folder?: () => Promise<string | null>;
 }
 
 declare global {
@@ -71,6 +83,7 @@ export async function downloadFile(url: string, filename = '', { readHeaders = f
   if (bridge && typeof bridge.save_download === 'function') {
     const absolute = new URL(url, window.location.href).href;
     const answer = await bridge.save_download(absolute, filename);
+    if (answer?.error) throw new DesktopSaveError(answer.error);
     return { via: 'desktop', saved: answer?.saved ?? null, shortened: count(answer?.shortened) };
   }
   if (readHeaders) {

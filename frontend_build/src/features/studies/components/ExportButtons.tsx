@@ -2,7 +2,7 @@ import { DownloadOutlined, FileExcelOutlined } from '@ant-design/icons';
 import { Button, Space, Tooltip, message as antMessage } from 'antd';
 import { useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { downloadFile, onDesktopSaved, savesThroughDesktop } from '@/lib/download';
+import { DesktopSaveError, downloadFile, onDesktopSaved, savesThroughDesktop } from '@/lib/download';
 import { formatNumber } from '@/lib/format';
 import { exportUrl } from '../api/studies';
 import type { StudySearch } from '../searchState';
@@ -50,6 +50,10 @@ export function ExportButtons({ search, total }: { search: StudySearch; total: n
       }
       tellShortened(Number(outcome.headers?.get(SHORTENED_CELLS_HEADER) ?? 0));
     } catch (error) {
+      if (error instanceof DesktopSaveError) {
+        message.error(t('export.notSaved', { detail: error.message }), 12);
+        return;
+      }
       message.error(t('export.failed', { detail: error instanceof Error ? error.message : String(error) }));
     }
   };

@@ -325,6 +325,20 @@ describe('the Studies screen', () => {
     }
   });
 
+  it('says why the desktop window could not save an export (a full drive), in words', async () => {
+    serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)));
+    const why = 'There is not enough room on the drive to save /media/usb/studies.csv. Nothing was saved: free some space or choose another drive, then export again.';
+    window.pywebview = { api: { save_download: async () => ({ saved: null, error: why }) } };
+    try {
+      const { user } = renderApp('/');
+      await screen.findByText('3 studies');
+      await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+      expect(await screen.findByText(`The export was not saved: ${why}`)).toBeInTheDocument();
+    } finally {
+      delete window.pywebview;
+    }
+  });
+
   it('says when the Excel file the desktop window saved shortened texts, in both languages', async () => {
     serverWith(() => json(searchPage(CONTRACT_STUDIES, 3)));
     // The bridge answers the count of the export's header X-Imaging-Desk-Shortened-Cells.

@@ -1,0 +1,2 @@
+// The Backups screen, loaded lazily by app/routes.tsx (its default export).
+export { BackupsPage as default } from './components/BackupsPage';
