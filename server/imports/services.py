@@ -12,11 +12,12 @@ a process that died left behind.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from server.clock import local_now
 from server.core.errors import DomainError
@@ -129,7 +130,7 @@ def _import(run: ImportRun, progress: ProgressFn) -> dict:
                 _fail_run(run, exc.detail)
                 raise
             except Exception as exc:
-                detail = f"The import stopped and nothing of it was kept: {type(exc).__name__}: {exc}"
+                detail = f"The import stopped and nothing of it was kept: {_failure_words(exc)}"
                 _fail_run(run, detail)
                 raise ImportFailed(detail) from exc
     refresh_planner_statistics()
@@ -148,6 +149,36 @@ def _import_tables(source, tables, run, progress) -> dict[str, TableReport]:
         sections[spec.label] = TableImporter(spec, source, table, run, table_progress).run(rows_total=rows_total)
         offset += rows_total
     return sections
+
+
+# SQLite's result codes for a write that found no room: SQLITE_FULL (the disk is
+# full) and SQLITE_IOERR_WRITE (a write failed: EFBIG past a file-size limit, ENOSPC
+# on some file systems, or a failing disk).
+_SQLITE_FULL, _SQLITE_IOERR_WRITE = 13, 778
+_NO_ROOM = (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def _failure_words(exc: Exception) -> str:
+    """Why an import stopped, in words for staff: the disk first, else the error itself."""
+    cause = exc.__cause__ if isinstance(exc, DatabaseError) and exc.__cause__ is not None else exc
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code == _SQLITE_FULL or (isinstance(cause, OSError) and cause.errno in _NO_ROOM):
+        return (
+            f"the disk holding the database ({_database_place()}) is full; free some space there "
+            "and import again"
+        )
+    if code == _SQLITE_IOERR_WRITE:
+        return (
+            f"the database could not be written ({_database_place()}): the disk may be full, a file-size "
+            "limit reached, or the disk failing; free some space there and import again"
+        )
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _database_place() -> str:
+    if connection.vendor == "sqlite":
+        return str(Path(connection.settings_dict["NAME"]).parent)
+    return f"the PostgreSQL server {connection.settings_dict.get('HOST') or 'localhost'}"
 
 
 def refresh_planner_statistics() -> None:
