@@ -22,6 +22,7 @@ compare every way with the plain scan.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -113,7 +114,9 @@ class TextIndex:
 
     def candidates(self, queryset: QuerySet, needle: str, few: tuple[int, ...] | None = None) -> QuerySet | None:
         if few:  # none kept: the index is asked (an IN () would not compile to SQL)
-            return queryset.filter(search_rowid__in=few)
+            # One JSON parameter, not one per number: Django prepares each parameter in
+            # Python, which took 5 ms of a request's 12 ms of CPU for 947 numbers (王伟).
+            return queryset.filter(search_rowid__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(few)]))
         match = self.match(needle)
         if match is None:
             return None
