@@ -287,7 +287,7 @@ def test_statistics_read_through_the_text_index_equal_those_of_a_plain_scan(impo
                 continue
             with _narrowed(filters.apply(Study.objects.all())) as narrow:
                 plain = _statistics(narrow, filters, every_study=False)
-            assert study_statistics(filters=filters) == plain, filters
+            assert study_statistics(filters=filters).model_dump() == plain, filters
 
 
 STATISTICS_FILTERS = [
@@ -320,10 +320,10 @@ def test_statistics_in_memory_follow_every_change_of_the_studies(imported_then_c
     from server.studies.statistics import study_statistics
 
     pending = StudyFilters(exam_status=("pending",))
-    before = study_statistics(filters=pending)["total"]
+    before = study_statistics(filters=pending).total
     study = Study.objects.exclude(exam_status="pending").first()
     study_update(study=study, exam_status="pending")
-    after = study_statistics(filters=pending)["total"]
+    after = study_statistics(filters=pending).total
     assert after == before + 1 == Study.objects.filter(exam_status="pending").count()
 
 

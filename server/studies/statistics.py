@@ -8,7 +8,6 @@ the ages, fill the days without studies with zeros and summarise the turnaround.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from contextlib import contextmanager
 
@@ -20,6 +19,7 @@ from server.core.errors import InvalidParameter
 from server.studies import statistics_memory
 from server.studies.filters import StudyFilters
 from server.studies.models import MatchedStudy, Study
+from server.studies.schemas import StudyStatisticsOut
 from server.studies.searching import cached, search_plan, text_index
 from server.studies.statistics_memory import CATEGORIES, StudyColumns, study_columns
 
@@ -177,16 +177,21 @@ def _statistics(matches: QuerySet, filters: StudyFilters, *, every_study: bool) 
     }
 
 
-def study_statistics(*, filters: StudyFilters = StudyFilters()) -> dict:
-    """The statistics of the studies the filters select, kept in memory until the
-    studies change (where the database tells when): a dashboard opened again costs
-    nothing. Computed from the columns in memory where they are loaded, else by the
-    database (_study_statistics)."""
+def study_statistics(*, filters: StudyFilters = StudyFilters()) -> StudyStatisticsOut:
+    """The statistics of the studies the filters select, kept in memory, validated,
+    until the studies change (where the database tells when): a dashboard opened
+    again costs nothing. Kept as the response schema, which Django Ninja sends without
+    validating again: copying and validating the kept dict took 10 of each request's
+    12 ms of CPU (1M studies). Shared between requests: never change it. Computed from
+    the columns in memory where they are loaded, else by the database
+    (_study_statistics)."""
     index = text_index()
     if index is None:
-        return _study_statistics(filters)
-    answer = cached(("statistics", index.version, filters), lambda: _statistics_now(filters, index.version))
-    return copy.deepcopy(answer)
+        return StudyStatisticsOut.model_validate(_study_statistics(filters))
+    return cached(
+        ("statistics", index.version, filters),
+        lambda: StudyStatisticsOut.model_validate(_statistics_now(filters, index.version)),
+    )
 
 
 def _statistics_now(filters: StudyFilters, version: int) -> dict:
