@@ -96,9 +96,13 @@ def test_a_linked_file_that_changed_into_one_that_cannot_be_imported_is_recorded
         con.execute("DROP TABLE medical_examinations_fact")
         con.execute("CREATE TABLE medical_examinations_fact (exam_id VARCHAR)")  # lacks required columns
     assert import_cli(path, data).returncode == 1
-    entries = cli_trail(data, "--action", "import")
-    outcomes = [(e["details"]["outcome"], e["details"]["kind"]) for e in entries]
-    assert outcomes == [("done", "sync"), ("refused", "import")]
+    assert cli("unlink", data_dir=data).returncode == 0
+    entries = cli_trail(data)
+    assert [(e["action"], e["details"].get("outcome"), e["details"].get("kind")) for e in entries] == [
+        ("import", "done", "sync"), ("link", None, None), ("import", "refused", "import"), ("unlink", None, None),
+    ]
+    assert entries[1]["summary"] == f"Linked {path}: synced at start and whenever it changes"
+    assert entries[3]["summary"] == f"Unlinked {path}; its studies stay"
 
 
 def test_token_reset_is_recorded_and_the_audit_command_filters_and_writes_csv(tmp_path):

@@ -1,7 +1,8 @@
 """Audit entries that could not be written yet, kept in a file until they can.
 
 An import holds SQLite's write lock for its whole transaction (minutes). An export
-or a refused import that ends meanwhile must neither wait for it nor lose its entry:
+or a refused import that ends meanwhile must neither wait for it nor lose its entry
+(nor one written when the database's disk is full, while this small file still fits):
 the entry, with its own uid and time, is appended to <data-dir>/audit-pending.jsonl
 (flushed to disk), and written to the database by a thread of this process as soon
 as the lock is free, or else by the next entry any process writes, by the audit
@@ -42,11 +43,21 @@ def is_busy(exc: OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
+def is_no_room(exc: OperationalError) -> bool:
+    """SQLite could not write: the disk is full, or a file-size limit was reached."""
+    message = str(exc).lower()
+    return "disk is full" in message or "disk i/o error" in message
+
+
 @contextmanager
 def short_busy_timeout():
-    """SQLite waits at most BUSY_TIMEOUT_MS for the write lock, then says it is locked."""
+    """SQLite waits at most BUSY_TIMEOUT_MS for the write lock, then says it is locked
+    (PostgreSQL: nothing changes)."""
     from server.database import SQLITE_BUSY_TIMEOUT_S
 
+    if connection.vendor != "sqlite":
+        yield
+        return
     with connection.cursor() as cursor:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
     try:

@@ -17,7 +17,8 @@ FIELDS = ("id", "at", "action", "user", "summary", "details")
 def _written_pending() -> None:
     """Entries kept while the database was busy, written first where it can be now."""
     try:
-        pending.pending_flush()
+        with pending.short_busy_timeout():  # never the 60 s wait of an import's lock
+            pending.pending_flush()
     except OperationalError:
         pass  # still busy: they are written later, and listed then
 

@@ -67,9 +67,12 @@ def audit_record(*, action: str, summary: str, details: dict | None = None, user
             with transaction.atomic():
                 return AuditEntry.objects.create(**fields)
     except OperationalError as exc:
-        if not pending.is_busy(exc):
+        if not (pending.is_busy(exc) or pending.is_no_room(exc)):
             raise
-    pending.pending_add(fields)
+        try:
+            pending.pending_add(fields)
+        except OSError:
+            raise exc from None  # no room for the pending file either: the database's own error
     return AuditEntry(**fields)
 
 

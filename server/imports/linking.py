@@ -12,6 +12,7 @@ from stat import S_ISREG
 
 from django.db import close_old_connections, connection, transaction
 
+from server.audit.services import audit_record
 from server.imports.auditing import import_audit_refused
 from server.imports.engine import ProgressFn
 from server.imports.errors import ImportBusy, ImportFailed, ImportRefused, LinkNotFound, SourceLocked
@@ -70,13 +71,22 @@ def _link_synced(path: Path, *, run_id: int, stat: os.stat_result, error: str | 
         LinkedSource.objects.all().delete()
         link = LinkedSource.objects.create(path=str(path))
         record_sync(link_id=link.pk, run_id=run_id, stat=stat, error=error)
+        audit_record(
+            action="link", summary=f"Linked {path}: synced at start and whenever it changes",
+            details={"file": str(path), "first_run_id": run_id},
+        )
     return LinkedSource.objects.get(pk=link.pk)
 
 
 def unlink() -> LinkedSource | None:
     """Stop following the linked file; its studies stay. Returns the link that was removed."""
-    link = LinkedSource.objects.first()
-    LinkedSource.objects.all().delete()
+    with transaction.atomic():
+        link = LinkedSource.objects.first()
+        LinkedSource.objects.all().delete()
+        if link is not None:
+            audit_record(
+                action="unlink", summary=f"Unlinked {link.path}; its studies stay", details={"file": link.path}
+            )
     return link
 
 
