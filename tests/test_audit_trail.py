@@ -174,3 +174,18 @@ def test_carry_over_names_a_missing_file(tmp_path):
     restored = _database(tmp_path / "restored.sqlite3", entries=[])
     with pytest.raises(FileNotFoundError, match="no database at"):
         audit_carry_over(source=tmp_path / "gone.sqlite3", target=restored)
+
+
+def test_a_run_a_dead_process_left_running_is_recorded_once_as_interrupted():
+    from server.imports.models import ImportRun
+    from server.imports.services import INTERRUPTED, import_recover_interrupted
+
+    left = ImportRun.objects.create(source_path="/clinic/exports/x.duckdb", state=ImportRun.State.RUNNING)
+    assert import_recover_interrupted() == 1
+    assert import_recover_interrupted() == 0
+
+    [entry] = AuditEntry.objects.filter(action="import")
+    assert (entry.details["outcome"], entry.details["run_id"], entry.details["reason"]) == (
+        "interrupted", left.pk, INTERRUPTED
+    )
+    assert entry.summary == f"Import interrupted: x.duckdb (import {left.pk}): {INTERRUPTED}"
