@@ -194,3 +194,14 @@ def test_a_session_user_is_the_os_account(anon, make_study, settings):
     b"".join(anon.get("/api/v1/studies/export").streaming_content)
     [entry] = _exports()
     assert entry.user == owner_username()
+
+
+def test_the_windows_own_token_requests_are_the_os_account(api, make_study):
+    from server.audit.actor import WINDOW_HEADER, window_key
+    from server.core.auth import owner_username
+
+    make_study("E1")
+    header = "HTTP_" + WINDOW_HEADER.upper().replace("-", "_")
+    b"".join(api.get("/api/v1/studies/export", **{header: window_key()}).streaming_content)
+    b"".join(api.get("/api/v1/studies/export", **{header: "guessed"}).streaming_content)
+    assert [e.user for e in _exports()] == [owner_username(), "API token"]
