@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from desktop.cli_backups import BACKUP_COMMANDS, add_backup_commands
+
 EPILOG = """\
 examples:
   imaging-desk                            open the app in its window (as `imaging-desk window`)
@@ -154,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="the same seed writes the same rows (default 0)")
     demo.add_argument("--force", action="store_true", help="replace the file if it exists")
     demo.add_argument("--no-reports", action="store_true", help="write the examinations table alone")
+    add_backup_commands(commands, _add_data_dir)
     return parser
 
 
@@ -388,6 +391,7 @@ COMMANDS = {
     "link-duckdb": cmd_link_duckdb,
     "unlink": cmd_unlink,
     "demo-data": cmd_demo_data,
+    **BACKUP_COMMANDS,
 }
 
 

@@ -14,6 +14,7 @@ from ninja.openapi.schema import OpenAPISchema
 from server import __version__
 from server.analysis.api import router as analysis_router
 from server.audit.api import router as audit_router
+from server.backups.api import router as backups_router
 from server.composition.api import health_router
 from server.composition.api import imports_router as composed_imports_router
 from server.composition.api import studies_router as composed_studies_router
@@ -37,7 +38,7 @@ class ImagingDeskAPI(NinjaAPI):
     # ended), and which never read the database, so never answer 503.
     REFUSED_AS_BUSY = {
         "POST /api/v1/import/duckdb", "POST /api/v1/import/link", "POST /api/v1/import/demo",
-        "DELETE /api/v1/import/jobs/{job_id}",
+        "DELETE /api/v1/import/jobs/{job_id}", "POST /api/v1/backups",
     }
     WITHOUT_DATABASE = {
         "GET /api/v1/auth/me", "POST /api/v1/auth/login-links", "GET /api/v1/analysis/options",
@@ -80,6 +81,7 @@ api.add_router("/analysis", analysis_router)
 api.add_router("/import", imports_router)
 api.add_router("/import", composed_imports_router)  # demo data, imported as a job
 api.add_router("/audit", audit_router)
+api.add_router("/", backups_router)  # /backups and /integrity
 
 # The handlers below take the place of Django Ninja's defaults for the same errors;
 # any other default it registers stays, answering {"detail": ...} with its status.

@@ -125,6 +125,29 @@ def server_prepare() -> None:
     expected_token()  # create the API token at first start, not at the first request
     import_recover_interrupted()
     recover_tasks()
+    from server.composition.backups import backups_after_imports
+
+    backups_after_imports()
+
+
+def database_check(data_dir: Path) -> None:
+    """Before anything opens the database: raise ServeError, with what is wrong and the
+    backup that restores it, if it is damaged (or missing while backups exist)."""
+    from server.backups.integrity import integrity_at_start
+
+    report = integrity_at_start(data_dir=data_dir)
+    if not report.ok:
+        raise ServeError(report.message)
+
+
+def background_start(data_dir: Path) -> None:
+    """Once the server serves: the full integrity check (if the start's was cut short)
+    and the daily backups."""
+    from server.backups.integrity import integrity_full_check_start
+    from server.backups.scheduler import daily_backups_start
+
+    integrity_full_check_start(data_dir=data_dir)
+    daily_backups_start(data_dir=data_dir)
 
 
 def link_watcher():
@@ -152,13 +175,17 @@ class ServerThread:
         write_server_info(self.data_dir, url=self.url)
         self._watcher.start()
         self._thread.start()
+        background_start(self.data_dir)
         return self
 
     def stop(self, *, timeout_s: float = 10.0) -> None:
         """Stop listening, let the request threads finish, and give the WAL back."""
         from waitress import wasyncore
 
+        from server.backups.scheduler import daily_backups_stop
+
         self._watcher.stop()
+        daily_backups_stop()
         server = self._server
         # Closed from inside waitress's own loop (its trigger runs the function there),
         # never under it from this thread; with no socket left, the loop returns.
@@ -174,6 +201,7 @@ class ServerThread:
 def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdout) -> int:
     from server import __version__
 
+    database_check(data_dir)
     server_prepare()
     server = create_server(host=host, port=port)
     watcher = link_watcher()
@@ -194,6 +222,7 @@ def serve(*, host: str, port: int, data_dir: Path, out: TextIO | None = sys.stdo
         say(out, "Scripts: send `Authorization: Bearer <token>`; `imaging-desk token` prints it.")
         say(out, "Press Ctrl-C to stop.")
         watcher.start()
+        background_start(data_dir)
         server.run()
     except (KeyboardInterrupt, SystemExit):
         pass  # asked to stop before waitress's loop, which handles these itself, began

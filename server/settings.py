@@ -77,6 +77,10 @@ except ValueError as exc:
     raise SystemExit(f"imaging-desk: the database URL is not usable: {exc}") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Where backups go (server/backups/services.py): a folder of the user's choosing, such
+# as a USB drive or a network share (relative: inside the data folder), else <data-dir>/backups.
+BACKUP_FOLDER = os.environ.get("IMAGING_DESK_BACKUP_FOLDER") or LOCAL_SETTINGS.get("backup_folder") or None
+
 # Examination times are the clinic's wall-clock times, stored and returned naive,
 # exactly as the source held them. UTC as the connection time zone makes
 # PostgreSQL hand them back unshifted (no DST gap or overlap can move them).

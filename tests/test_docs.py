@@ -171,7 +171,7 @@ def test_the_readme_explains_every_environment_setting():
 
 def test_the_readme_explains_every_settings_json_key():
     keys = settings_json_keys()
-    assert keys == {"database_url", "time_zone"}
+    assert keys == {"database_url", "time_zone", "backup_folder"}
     row = next(line for line in README.splitlines() if line.startswith("| `settings.json`"))
     for key in keys:
         assert f'"{key}"' in row, key

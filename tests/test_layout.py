@@ -44,7 +44,9 @@ ALLOWED_IMPORTS = {
     "imports": {"core", "studies", "reports"},
     "analysis": {"core", "studies", "reports"},
     "demo": {"core", "studies", "reports"},
-    "composition": {"core", "studies", "reports", "imports", "analysis", "demo"},
+    # Backups count studies and reports, and a restore holds the import lock.
+    "backups": {"core", "studies", "reports", "imports", "audit"},
+    "composition": {"core", "studies", "reports", "imports", "analysis", "demo", "backups"},
 }
 PROJECT_WIDE = {"server", "server.__version__", "server.clock", "server.datadir", "server.database"}
 # The demo data is written where Django is not set up: it reads the layouts, never models.

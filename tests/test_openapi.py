@@ -269,6 +269,9 @@ EXPECTED_REFUSALS = {
     # reads can spell) is empty.
     "POST /api/v1/import/duckdb": [r"^(?!Invalid parameter: )", r"^Invalid parameter: path must not be empty$"],
     "POST /api/v1/import/link": [r"^(?!Invalid parameter: )", r"^Invalid parameter: path must not be empty$"],
+    # Random folders do not exist, or are not full paths (the folder's own refusals never
+    # begin "Invalid parameter"); a folder of only white space is empty.
+    "POST /api/v1/backups": [r"^(?!Invalid parameter: )", r"^Invalid parameter: to must not be empty"],
 }
 
 

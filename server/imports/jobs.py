@@ -54,6 +54,14 @@ class ImportJobs:
         self._lock = threading.Lock()
         self._jobs: dict[int, Job] = {}
         self._active: Job | None = None
+        # Called after every job, as on_finish is: what other apps do once an import has
+        # ended (server/composition/backups.py), without the importer knowing them.
+        self._after_each: list[Callable[[Job], None]] = []
+
+    def after_each(self, listener: Callable[[Job], None]) -> None:
+        """Call listener(job) on the worker thread once each job has ended (added once)."""
+        if listener not in self._after_each:
+            self._after_each.append(listener)
 
     def start(
         self,
@@ -103,10 +111,12 @@ class ImportJobs:
             logger.exception("import job %s failed", job.job_id)
             job.state, job.phase, job.error = ImportRun.State.FAILED, "failed", f"Internal error: {exc}"
         try:
-            if on_finish is not None:
-                on_finish(job)
-        except Exception:
-            logger.exception("after import job %s", job.job_id)
+            for listener in [on_finish, *self._after_each]:
+                try:
+                    if listener is not None:
+                        listener(job)
+                except Exception:
+                    logger.exception("after import job %s", job.job_id)
         finally:
             close_old_connections()
             connection.close()

@@ -1,0 +1,91 @@
+"""The daily backup while `serve` or the window runs: one thread per process, which
+takes a "daily" backup unless the managed folder already has one of today (of any
+kind but before-restore). SQLite only: a shared PostgreSQL server is backed up by
+its administrator (or with `imaging-desk backup`), not by every PC that uses it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from django.db import close_old_connections, connection
+
+from server.backups.jobs import BACKUP_JOBS, BackupJobs
+from server.backups.services import backup_list
+from server.clock import local_now
+from server.datadir import DB_FILENAME
+
+logger = logging.getLogger("imaging_desk.backups")
+
+# The first look waits a minute, so as never to compete with the start for the disk;
+# then once an hour, so a window left open overnight takes the next day's backup.
+FIRST_CHECK_S = 60.0
+CHECK_EVERY_S = 3600.0
+
+
+def backup_of_today_exists(*, data_dir: Path) -> bool:
+    listing = backup_list(data_dir=data_dir)
+    today = local_now().date()
+    return any(
+        b.created_at.date() == today and b.kind != "before-restore" and b.path.parent == listing.folder
+        for b in listing.backups
+    )
+
+
+def daily_backup_due(*, data_dir: Path, jobs: BackupJobs = BACKUP_JOBS):
+    """Start today's daily backup if it is due; the job, or None."""
+    if connection.vendor != "sqlite" or not (Path(data_dir) / DB_FILENAME).exists():
+        return None
+    if backup_of_today_exists(data_dir=data_dir):
+        return None
+    return jobs.start(data_dir=data_dir, kind="daily", queue=True)
+
+
+class DailyBackups(threading.Thread):
+    def __init__(
+        self, *, data_dir: Path, first_check_s: float = FIRST_CHECK_S, every_s: float = CHECK_EVERY_S,
+        jobs: BackupJobs = BACKUP_JOBS,
+    ) -> None:
+        super().__init__(name="daily-backups", daemon=True)
+        self.data_dir, self.first_check_s, self.every_s, self.jobs = Path(data_dir), first_check_s, every_s, jobs
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        wait = self.first_check_s
+        while not self.stopped.wait(wait):
+            wait = self.every_s
+            try:
+                close_old_connections()
+                job = daily_backup_due(data_dir=self.data_dir, jobs=self.jobs)
+                if job is not None:
+                    self.jobs.wait(job.job_id)
+            except Exception:  # the thread must outlive a bad moment (a folder unplugged, ...)
+                logger.exception("the daily backup check failed; will retry")
+            finally:
+                connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+_started: DailyBackups | None = None
+_started_lock = threading.Lock()
+
+
+def daily_backups_start(*, data_dir: Path) -> DailyBackups:
+    """The process's daily-backup thread, started once (later calls return it)."""
+    global _started
+    with _started_lock:
+        if _started is None or not _started.is_alive():
+            _started = DailyBackups(data_dir=data_dir)
+            _started.start()
+        return _started
+
+
+def daily_backups_stop() -> None:
+    global _started
+    with _started_lock:
+        if _started is not None:
+            _started.stop()
+            _started = None
