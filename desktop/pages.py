@@ -1,5 +1,5 @@
 """The few pages the window shows itself, before the app answers or beside it: the
-loading page, a start-up error, and the Help windows. Plain HTML with inline style:
+loading page, a start-up error, the damaged-database page, and the Help windows. Plain HTML with inline style:
 nothing is fetched, and every text from outside is escaped."""
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ pre { padding: 10px 12px; white-space: pre-wrap; word-break: break-all; }
 button { font: inherit; padding: 4px 14px; border-radius: 6px; border: 1px solid #c9c9c9;
          background: #fff; cursor: pointer; }
 .error { color: #a8071a; }
+.actions { display: flex; gap: 12px; margin-top: 20px; flex-wrap: wrap; }
+.actions button { padding: 8px 18px; font-size: 15px; }
+.actions button.primary { background: #1668dc; border-color: #1668dc; color: #fff; }
+button:focus-visible { outline: 3px solid #91caff; outline-offset: 2px; }
+summary { cursor: pointer; margin-top: 16px; }
+.note { color: #595959; font-size: 14px; }
 .spinner { width: 28px; height: 28px; border: 3px solid #d6e4ff; border-top-color: #1668dc;
            border-radius: 50%; animation: spin 0.9s linear infinite; margin: 0 auto 16px; }
 @keyframes spin { to { transform: rotate(360deg); } }
@@ -89,4 +95,58 @@ def about_page(*, version: str, data_dir: str, database: str, counts: dict[str, 
         "<p>Finds and reviews a clinic's imaging examinations on this PC.</p>"
         f"<dl><dt>Data folder</dt><dd><code>{escape(data_dir)}</code></dd>"
         f"<dt>Database</dt><dd><code>{escape(database)}</code></dd>{rows}</dl>",
+    )
+
+
+def damaged_page(*, message: str, newest: dict | None, database: str, log_path: str, error: str = "") -> str:
+    """The database failed its check at start: what is wrong, in words, and the two ways
+    on. Nothing has touched the damaged file; only the user's choice to restore does
+    (and the restore keeps it aside as a backup first). `message` is the check's: its
+    first line the problem, the rest the same offer for a terminal (for IT)."""
+    problem, _, for_terminal = message.partition("\n")
+    if newest is not None:
+        when, studies, reports = escape(newest["when"]), int(newest["studies"]), int(newest["reports"])
+        offer = (
+            f'<p>The newest good backup, <code>{escape(newest["name"])}</code>, is from '
+            f"<strong>{when}</strong>: {studies:,} studies and {reports:,} reports. Restoring it "
+            "replaces the damaged database, which is kept as a backup for IT to look at. What "
+            "changed after the backup was taken is not in it.</p>"
+        )
+        restore = (
+            '<button type="button" class="primary" id="restore" autofocus '
+            "onclick=\"this.disabled = true; this.textContent = 'Restoring…'; "
+            'window.pywebview.api.restore_newest_backup()">'
+            f"Restore the newest good backup ({when}, {studies:,} studies, {reports:,} reports)</button>"
+        )
+    else:
+        offer = (
+            "<p>There is no good backup of it in the backups folder. Keep the file as it is and ask "
+            "your IT department for help, or restore a backup you keep elsewhere with "
+            "<code>imaging-desk restore FILE</code>.</p>"
+        )
+        restore = ""
+    failed = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    terminal = (
+        f"<details><summary>For IT: the same from a terminal</summary><pre>{escape(for_terminal.strip())}</pre>"
+        "</details>" if for_terminal.strip() else ""
+    )
+    return page(
+        "The database is damaged",
+        '<h1 class="error">The database is damaged</h1>'
+        f"<p>{escape(problem)}</p>"
+        f"{offer}{failed}"
+        f'<div class="actions">{restore}'
+        '<button type="button" id="quit" onclick="window.pywebview.api.quit()">Quit</button></div>'
+        f'<div class="note">{terminal}<p>The database: <code>{escape(database)}</code>. '
+        f"The log has the details: <code>{escape(log_path)}</code></p></div>",
+    )
+
+
+def restoring_page(*, name: str) -> str:
+    return page(
+        "Restoring…",
+        '<div role="status" aria-live="polite" style="text-align:center">'
+        '<div class="spinner" aria-hidden="true"></div>'
+        f"<h1>Restoring {escape(name)}…</h1><p>The backup is checked, the current database kept "
+        "as a backup, and the app opens again in a moment.</p></div>",
     )

@@ -31,6 +31,14 @@ DEFAULT_SIZE = (1280, 720)  # fits a 1366x768 laptop screen with its taskbar
 MIN_SIZE = (960, 600)
 HEALTH_TIMEOUT_S = 60.0
 DUCKDB_FILE_TYPES = ("DuckDB files (*.duckdb;*.db)", "All files (*.*)")
+BACKUP_FILE_TYPES = ("Imaging Desk backups (*.sqlite3;*.db;*.dump)", "All files (*.*)")
+BACKUP_POLL_S = 0.25
+# What the bridge may save for the app: the server's own exports, each under its own name.
+SAVABLE_EXPORTS = {"/api/v1/studies/export": "studies", "/api/v1/audit/export": "audit"}
+# The exports that record in the audit trail the name the user saved as (their `filename`).
+NAMED_EXPORTS = {"/api/v1/studies/export", "/api/v1/audit/export"}
+# errno values of a drive without room: ENOSPC, EFBIG (a file-size limit), EDQUOT.
+NO_ROOM_ERRNOS = {28, 27, 122}
 # The Studies screen's own parameters, which are not a filter of the export.
 NOT_EXPORT_PARAMS = {"page", "page_size", "study"}
 # What the window sends the app when File > Export… saved a file, so that the app says
@@ -48,12 +56,17 @@ class DesktopError(Exception):
 class AppClient:
     """The running server's API with the token: what the menus and the bridge call."""
 
-    def __init__(self, *, url: str, token: str) -> None:
-        self.url, self._token = url, token
+    def __init__(self, *, url: str, token: str, window_key: str | None = None) -> None:
+        self.url, self._token, self._window_key = url, token, window_key
 
     def _request(self, method: str, path: str, body: dict | None = None) -> urllib.request.Request:
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Authorization": f"Bearer {self._token}"}
+        if self._window_key is not None:
+            # The in-process server's audit trail then names the PC's user, not "API token".
+            from server.audit.actor import WINDOW_HEADER
+
+            headers[WINDOW_HEADER] = self._window_key
         if data is not None:
             headers["Content-Type"] = "application/json"
         return urllib.request.Request(self.url + path.lstrip("/"), data=data, method=method, headers=headers)
@@ -86,8 +99,20 @@ class AppClient:
             raise DesktopError(_detail(exc)) from None
         except OSError as exc:
             part.unlink(missing_ok=True)
-            raise DesktopError(f"Could not save {target}: {exc.strerror or exc}") from None
+            raise DesktopError(save_failed_message(target, exc)) from None
         return written, headers
+
+
+def save_failed_message(target: Path, exc: OSError) -> str:
+    """Why a file could not be written, in words: a full drive is said as such."""
+    if exc.errno in NO_ROOM_ERRNOS:
+        return (
+            f"There is not enough room on the drive to save {target}. Nothing was saved: free some "
+            "space or choose another drive, then export again."
+        )
+    if exc.errno in (13, 1, 30):  # EACCES, EPERM, EROFS
+        return f"Imaging Desk may not write to {target.parent}. Nothing was saved: choose another folder."
+    return f"Could not save {target}: {exc.strerror or exc}. Nothing was saved."
 
 
 def _detail(exc: urllib.error.HTTPError) -> str:
@@ -107,8 +132,17 @@ def export_path(current_url: str, *, fmt: str, remembered: str = "") -> str:
     return "api/v1/studies/export?" + urlencode([*params, ("format", fmt)])
 
 
-def export_filename(fmt: str, *, now: datetime | None = None) -> str:
-    return f"studies_{(now or datetime.now()).strftime('%Y%m%d_%H%M%S')}.{fmt}"
+def export_filename(fmt: str, *, now: datetime | None = None, what: str = "studies") -> str:
+    return f"{what}_{(now or datetime.now()).strftime('%Y%m%d_%H%M%S')}.{fmt}"
+
+
+def with_filename(api_path: str, target: Path) -> str:
+    """The export's path with the name the user saves as, which the audit trail records."""
+    parts = urlsplit("/" + api_path.lstrip("/"))
+    if parts.path not in NAMED_EXPORTS:
+        return api_path
+    params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k != "filename"]
+    return f"{parts.path.lstrip('/')}?{urlencode([*params, ('filename', target.name)])}"
 
 
 def shortened_cells(headers: dict[str, str]) -> int:
@@ -161,6 +195,22 @@ class Dialogs:
             return None
         return str(chosen[0] if isinstance(chosen, (list, tuple)) else chosen)
 
+    def choose_folder(self, directory: str) -> str | None:
+        import webview
+
+        chosen = self.window.create_file_dialog(webview.FileDialog.FOLDER, directory=directory)
+        if not chosen:
+            return None
+        return str(chosen[0] if isinstance(chosen, (list, tuple)) else chosen)
+
+    def open_backup(self, directory: str) -> str | None:
+        import webview
+
+        chosen = self.window.create_file_dialog(
+            webview.FileDialog.OPEN, directory=directory, file_types=BACKUP_FILE_TYPES
+        )
+        return str(chosen[0]) if chosen else None
+
     def confirm(self, title: str, message: str) -> bool:
         return bool(self.window.create_confirmation_dialog(title, message))
 
@@ -178,8 +228,12 @@ class Bridge:
     def save_download(self, url: str, filename: str = "") -> dict:
         """The native Save dialog for an export, then the file written where the user chose:
         {saved: its path, or None if the user cancelled; bytes; shortened: how many cells
-        the Excel file cut to fit (its header; 0 for a CSV)}."""
-        return self._app.save_export_url(url, filename)
+        the Excel file cut to fit (its header; 0 for a CSV)}; when it could not be saved
+        (a full drive, say), {saved: None, error: why, in words}."""
+        try:
+            return self._app.save_export_url(url, filename)
+        except DesktopError as exc:
+            return {"saved": None, "error": str(exc)}
 
     def choose_duckdb(self) -> str | None:
         """The native Open dialog for a DuckDB file: its absolute path, or None."""
@@ -188,6 +242,21 @@ class Bridge:
     def back_to_app(self) -> None:
         """From a Help page, back to the app."""
         self._app.back_to_app()
+
+    def open_backups_folder(self) -> str:
+        """The Backups screen's "Open backups folder": the system's file manager shows it."""
+        return str(self._app.open_backups_folder())
+
+    def restore_newest_backup(self) -> None:
+        """The damaged-database page's "Restore the newest good backup"."""
+        self._app.restore_newest_good_backup()
+
+    def quit(self) -> None:
+        """The damaged-database page's "Quit": once this call has answered the page (the
+        answer is a script run in the window, which must still be there)."""
+        later = threading.Timer(0.3, self._app.quit)
+        later.daemon = True
+        later.start()
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -229,6 +298,10 @@ class DesktopApp:
         self.window = None
         self.dialogs: Dialogs | None = None
         self.server = None
+        # When the database is damaged at start: the check's report, and the tests' seam.
+        self.integrity = None
+        self.on_damaged: Callable[[DesktopApp], None] | None = None
+        self._restoring = threading.Lock()
         self.client: AppClient | None = None
         self.ready = threading.Event()
         self.started_at = time.monotonic()
@@ -271,21 +344,45 @@ class DesktopApp:
         return 0
 
     def _boot(self) -> None:
-        """In pywebview's thread: the server, then the app through a one-time login link."""
+        """In pywebview's thread: the database's quick check, the server, then the app
+        through a one-time login link. A damaged database is never opened: the window
+        says so and offers the newest good backup (or Quit) instead."""
         try:
-            from server.serving import ServerThread, login_url
+            from server.backups.services import integrity_at_start
 
-            self.server = ServerThread(data_dir=self.data_dir).start()
-            from server import datadir
-
-            self.client = AppClient(url=self.server.url, token=datadir.api_token(self.data_dir))
-            self._wait_for_health()
-            self.window.load_url(login_url(self.server.url))
-            self._wait_for_app()
+            report = integrity_at_start(data_dir=self.data_dir)
+            if not report.ok:
+                self.integrity = report
+                logger.error("the database is damaged: %s", report.message)
+                self._show_damaged()
+                if self.on_damaged is not None:
+                    threading.Thread(target=self.on_damaged, args=(self,), name="on-damaged", daemon=True).start()
+                return
+            self._start_server()
         except Exception as exc:
             logger.exception("the window could not start the app")
             self._show_error("Imaging Desk could not start", str(exc) or type(exc).__name__)
             return
+        self._app_ready()
+
+    def _start_server(self, *, port: int = 0) -> None:
+        """The in-process server (on `port`, or any free one), and the app signed in."""
+        from server import datadir
+        from server.audit.actor import window_key
+        from server.serving import ServerThread, login_url
+
+        try:
+            self.server = ServerThread(data_dir=self.data_dir, port=port).start()
+        except Exception:
+            if not port:
+                raise
+            self.server = ServerThread(data_dir=self.data_dir).start()  # the old port was taken meanwhile
+        self.client = AppClient(url=self.server.url, token=datadir.api_token(self.data_dir), window_key=window_key())
+        self._wait_for_health()
+        self.window.load_url(login_url(self.server.url))
+        self._wait_for_app()
+
+    def _app_ready(self) -> None:
         self.ready_after_s = time.monotonic() - self.started_at
         logger.info("the window shows the app %.2f s after launch (%s)", self.ready_after_s, self.server.url)
         self.ready.set()
@@ -399,10 +496,32 @@ class DesktopApp:
     # -- what the menus and the bridge do
 
     def back_to_app(self) -> None:
+        if self.server is None and self.integrity is not None:
+            self._show_damaged()  # from Help > Show log, back to the damaged-database page
+            return
         self._go("")
+
+    def _show_damaged(self, *, error: str = "") -> None:
+        report = self.integrity
+        self.window.load_html(pages.damaged_page(
+            message=report.message, newest=_backup_facts(report.newest_good_backup),
+            database=str(self.data_dir / "db.sqlite3"), log_path=str(self.log_path), error=error,
+        ))
 
     def _go(self, app_path: str) -> None:
         self.window.load_url(self.server.url + app_path.lstrip("/"))
+
+    def _needs_app(self, action: Callable[[], None]) -> Callable[[], None]:
+        """A menu action that needs the server, which a damaged database never starts."""
+        def run() -> None:
+            if self.client is None:
+                raise DesktopError(
+                    "The database is damaged, so Imaging Desk has not opened it. Restore the newest good "
+                    "backup from the page, choose another backup with File › Restore…, or Quit."
+                )
+            action()
+
+        return run
 
     def _guard(self, action: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
@@ -469,25 +588,169 @@ class DesktopApp:
             self._tell("Imaging Desk", saved_message(saved, shortened))
 
     def save_export_url(self, url: str, filename: str = "") -> dict:
-        """The bridge's save_download: only the server's own export is fetched."""
+        """The bridge's save_download: only the server's own exports are fetched."""
         parts = urlsplit(url)
         own = urlsplit(self.server.url)
-        if (parts.scheme, parts.netloc) != (own.scheme, own.netloc) or parts.path != "/api/v1/studies/export":
-            raise DesktopError("Only the studies export can be saved from the app")
+        if (parts.scheme, parts.netloc) != (own.scheme, own.netloc) or parts.path not in SAVABLE_EXPORTS:
+            raise DesktopError("Only the studies and audit trail exports can be saved from the app")
         fmt = dict(parse_qsl(parts.query)).get("format", "csv")
-        return self._save(f"api/v1/studies/export?{parts.query}", filename or export_filename(fmt))
+        name = filename or export_filename(fmt, what=SAVABLE_EXPORTS[parts.path])
+        return self._save(f"{parts.path.lstrip('/')}?{parts.query}", name)
 
     def _save(self, api_path: str, filename: str) -> dict:
         target = self.dialogs.save_as(filename)
         if not target:
             return {"saved": None}
-        written, headers = self.client.download(api_path, Path(target))
+        written, headers = self.client.download(with_filename(api_path, Path(target)), Path(target))
         shortened = shortened_cells(headers)
         logger.info("export saved to %s (%d bytes, %d cells shortened)", target, written, shortened)
         return {"saved": str(target), "bytes": written, "shortened": shortened}
 
     def open_data_folder(self) -> None:
         open_path(self.data_dir)
+
+    # -- backups and restores (server/backups does the work; the window asks and tells)
+
+    def backups_folder(self) -> Path:
+        from server.backups.services import backup_list
+
+        return Path(backup_list(data_dir=self.data_dir).folder)
+
+    def open_backups_folder(self) -> Path:
+        """File > Open backups folder (and the Backups screen's button)."""
+        folder = self.backups_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        open_path(folder)
+        return folder
+
+    def back_up_now(self, folder: str | None = None) -> dict | None:
+        """File > Back up now…: the folder dialog (at the backups folder), then the backup
+        as a job, shown on the Backups screen; its outcome told in words."""
+        default = str(self.backups_folder())
+        folder = folder or self.dialogs.choose_folder(default)
+        if not folder:
+            return None
+        to = None if _same_folder(folder, default) else folder
+        job_id = self.client.call("POST", "api/v1/backups", {"to": to})["job_id"]
+        self._go(f"backups?job={job_id}")
+        job = self._wait_for_backup(job_id)
+        self._tell("Back up now", backup_outcome(job))
+        return job
+
+    def _wait_for_backup(self, job_id: int, timeout_s: float = 6 * 3600) -> dict:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            job = self.client.call("GET", f"api/v1/backups/jobs/{job_id}") or {}
+            if job.get("status") != "running" or time.monotonic() > deadline:
+                return job
+            time.sleep(BACKUP_POLL_S)
+
+    def _counts_now(self) -> dict[str, int]:
+        health = self.client.call("GET", "api/v1/health") or {}
+        reports = self.client.call("GET", "api/v1/reports/search?page_size=1") or {}
+        return {"studies": int(health.get("studies", 0)), "reports": int(reports.get("total", 0))}
+
+    def restore(self, file: str | None = None) -> dict | None:
+        """File > Restore…: choose a backup; it is checked and its counts shown beside the
+        current ones; once confirmed, the window stops its server, the backup replaces the
+        database (the current one kept as a backup first), the server starts again and the
+        app reloads signed in; the counts before and after are told. When the restore
+        fails the old database is kept and runs again."""
+        from server.imports.jobs import JOBS
+
+        if JOBS.active() is not None:
+            raise DesktopError("An import is running. Wait for it to finish (or cancel it), then restore.")
+        file = file or self.dialogs.open_backup(str(self.backups_folder()))
+        if not file:
+            return None
+        info = self._verified(Path(file))
+        damaged = self.integrity is not None  # the window shows the damaged-database page
+        now = None if damaged else self._counts_now()
+        current = (
+            "The current database is damaged (see the page)." if now is None else
+            f"The database now holds {now['studies']:,} studies and {now['reports']:,} reports."
+        )
+        question = (
+            f"Restore {info.name}, the backup of {_when(info.created_at)}?\n\n"
+            f"The backup holds {info.studies or 0:,} studies and {info.reports or 0:,} reports.\n"
+            f"{current}\n\n"
+            "The current database is kept as a backup first (kind: before a restore). The app "
+            "closes for a moment while the backup replaces the database."
+        )
+        if not self.dialogs.confirm("Restore this backup?", question):
+            return None
+        result = self._replace_database(Path(file))
+        told = restore_outcome(result, before=now)
+        if damaged:
+            self.integrity = None
+        self._tell("Restore", told["message"])
+        if damaged:
+            self._app_ready()
+        return told
+
+    def restore_newest_good_backup(self) -> None:
+        """The damaged-database page's choice: the newest good backup replaces the damaged
+        database (kept aside as a backup by the restore), then the app starts."""
+        newest = getattr(self.integrity, "newest_good_backup", None)
+        if newest is None:
+            return
+        threading.Thread(target=self._guard(lambda: self._restore_at_start(Path(newest.path))),
+                         name="restore-at-start", daemon=True).start()
+
+    def _restore_at_start(self, file: Path) -> None:
+        self.window.load_html(pages.restoring_page(name=file.name))
+        try:
+            result = self._replace_database(file)
+        except DesktopError as exc:
+            self._show_damaged(error=str(exc))
+            return
+        self.integrity = None
+        self._tell("Restore", restore_outcome(result, before=None)["message"])
+        self._app_ready()
+
+    def _verified(self, file: Path):
+        from server.backups.errors import BackupError
+        from server.backups.services import backup_verify
+
+        try:
+            return backup_verify(file=file)
+        except BackupError as exc:
+            raise DesktopError(f"{file.name} cannot be restored: {exc.detail}") from None
+
+    def _replace_database(self, file: Path):
+        """Stop the window's server, restore `file`, start the server again (on the
+        restored database, or on the old one when the restore refused or failed)."""
+        from django.db import connections
+
+        from server.backups.errors import BackupError
+        from server.backups.services import backup_restore
+
+        if not self._restoring.acquire(blocking=False):
+            raise DesktopError("A restore is already running.")
+        try:
+            port = urlsplit(self.server.url).port if self.server is not None else 0
+            if self.server is not None:
+                self.window.load_html(pages.restoring_page(name=file.name))
+                self.server.stop()
+                self.server = None
+            connections.close_all()
+            failure = None
+            try:
+                result = backup_restore(data_dir=self.data_dir, file=file, own_server_stopped=True)
+            except BackupError as exc:
+                failure = exc.detail
+            except Exception as exc:
+                logger.exception("the restore failed")
+                failure = f"{exc}. The log has the details: {self.log_path}"
+            connections.close_all()
+            if failure is not None and self.integrity is not None:
+                raise DesktopError(f"The backup could not be restored: {failure}")
+            self._start_server(port=port or 0)
+            if failure is not None:
+                raise DesktopError(f"The backup could not be restored: {failure}\n\nThe database is as it was.")
+            return result
+        finally:
+            self._restoring.release()
 
     @property
     def log_path(self) -> Path:
@@ -546,7 +809,9 @@ class DesktopApp:
     def _menu(self) -> list:
         from webview.menu import Menu, MenuAction, MenuSeparator
 
-        g = self._guard
+        def g(action: Callable[[], None], *, needs_app: bool = True) -> Callable[[], None]:
+            return self._guard(self._needs_app(action) if needs_app else action)
+
         return [
             Menu("File", [
                 MenuAction("Import DuckDB…", g(lambda: self.import_duckdb())),
@@ -556,16 +821,89 @@ class DesktopApp:
                 MenuAction("Export current search as CSV…", g(lambda: self.export_search("csv"))),
                 MenuAction("Export current search as Excel…", g(lambda: self.export_search("xlsx"))),
                 MenuSeparator(),
-                MenuAction("Open data folder", g(self.open_data_folder)),
+                MenuAction("Back up now…", g(lambda: self.back_up_now())),
+                MenuAction("Restore…", g(lambda: self.restore(), needs_app=False)),
+                MenuAction("Open backups folder", g(self.open_backups_folder, needs_app=False)),
                 MenuSeparator(),
-                MenuAction("Quit", g(self.quit)),
+                MenuAction("Open data folder", g(self.open_data_folder, needs_app=False)),
+                MenuSeparator(),
+                MenuAction("Quit", g(self.quit, needs_app=False)),
             ]),
             Menu("Help", [
                 MenuAction("API access for scripts", g(self.show_api_help)),
-                MenuAction("Show log", g(self.show_log)),
+                MenuAction("Show log", g(self.show_log, needs_app=False)),
                 MenuAction("About Imaging Desk", g(self.show_about)),
             ]),
         ]
+
+
+def _same_folder(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def _when(created_at) -> str:
+    """A backup's time as staff read it: 2026-11-30 14:05."""
+    return str(created_at).replace("T", " ")[:16]
+
+
+def _backup_facts(info) -> dict | None:
+    """What the damaged-database page says of a backup."""
+    if info is None:
+        return None
+    return {
+        "name": info.name, "when": _when(info.created_at),
+        "studies": info.studies or 0, "reports": info.reports or 0,
+    }
+
+
+def backup_outcome(job: dict) -> str:
+    """What File > Back up now… tells when its job has ended, in words."""
+    backup = job.get("backup") or {}
+    if job.get("status") == "done" and backup:
+        return (
+            f"Backed up to {backup['path']}\n\n{int(backup['studies']):,} studies and "
+            f"{int(backup['reports']):,} reports, {_size(int(backup['size_bytes']))}, checked after writing."
+        )
+    if job.get("status") == "running":
+        return "The backup is still running; the Backups screen shows its progress."
+    return f"The backup failed: {job.get('error') or 'no reason was given'}\n\nThe database is unchanged."
+
+
+def _size(size: int) -> str:
+    value, unit = float(size), "bytes"
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            break
+        value /= 1024
+    return f"{size:,} bytes" if unit == "bytes" else f"{value:,.1f} {unit}"
+
+
+def _counts_of(result, which: str) -> dict[str, int] | None:
+    """The counts before or after of a RestoreResult (`before` / `after`, as objects or dicts)."""
+    value = getattr(result, which, None)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        value = {"studies": getattr(value, "studies", 0), "reports": getattr(value, "reports", 0)}
+    return {"studies": int(value.get("studies", 0)), "reports": int(value.get("reports", 0))}
+
+
+def restore_outcome(result, *, before: dict[str, int] | None) -> dict:
+    """What a restore tells: the counts before and after, in words (and as numbers)."""
+    before = _counts_of(result, "before") or before
+    after = _counts_of(result, "after") or {"studies": 0, "reports": 0}
+    kept = getattr(result, "kept", None)
+    lines = ["The backup is restored."]
+    if before is not None:
+        lines.append(f"Before: {before['studies']:,} studies and {before['reports']:,} reports.")
+    lines.append(f"Now: {after['studies']:,} studies and {after['reports']:,} reports.")
+    if kept is not None:
+        lines.append(f"The database as it was is kept as the backup {kept.path}.")
+    lines += list(getattr(result, "notes", None) or [])
+    return {"before": before, "after": after, "message": "\n".join(lines)}
 
 
 def _gui() -> str | None:

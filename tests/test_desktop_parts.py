@@ -4,6 +4,7 @@ an export saved by the window says about the cells Excel could not hold."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -18,12 +19,18 @@ from desktop.window import (
     AppClient,
     Bridge,
     DesktopApp,
-    DesktopError,
     _read_geometry,
+    backup_outcome,
     export_filename,
     export_path,
+    restore_outcome,
+    with_filename,
 )
+from tests.support.commands import import_cli
 from tests.support.factories import insert_study
+from tests.support.paths import ROOT
+from tests.support.servers import start_server
+from tests.support.sources import write_large_duckdb
 
 
 @pytest.mark.parametrize(("current", "remembered", "expected"), [
@@ -108,9 +115,10 @@ def test_a_knock_without_the_secret_is_ignored(tmp_path):
         lock.release()
 
 
-def test_the_bridge_offers_the_page_only_its_two_dialogs_and_the_way_back(tmp_path):
+def test_the_bridge_offers_the_page_only_its_dialogs_the_backups_folder_and_the_ways_on(tmp_path):
     public = {name for name in dir(Bridge(DesktopApp(data_dir=tmp_path))) if not name.startswith("_")}
-    assert public == {"save_download", "choose_duckdb", "back_to_app"}
+    assert public == {"save_download", "choose_duckdb", "back_to_app", "open_backups_folder",
+                      "restore_newest_backup", "quit"}
 
 
 @pytest.mark.parametrize("url", [
@@ -122,8 +130,9 @@ def test_the_bridge_saves_nothing_but_the_servers_own_export(tmp_path, url):
     app = DesktopApp(data_dir=tmp_path)
     app.server = SimpleNamespace(url="http://127.0.0.1:5000/")
     app.dialogs = SimpleNamespace(save_as=lambda name: pytest.fail("no dialog for a refused URL"))
-    with pytest.raises(DesktopError, match="Only the studies export"):
-        Bridge(app).save_download(url, "x.csv")
+    assert Bridge(app).save_download(url, "x.csv") == {
+        "saved": None, "error": "Only the studies and audit trail exports can be saved from the app",
+    }
 
 
 def app_on(server, tmp_path, *, window=None) -> DesktopApp:
@@ -224,3 +233,113 @@ def test_the_help_pages_escape_what_they_show():
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     about = pages.about_page(version="0.1.0", data_dir="C:\\Data <x>", database="db", counts={"Studies": 23000})
     assert "C:\\Data &lt;x&gt;" in about and "23,000" in about
+
+
+def test_the_studies_export_is_asked_for_with_the_name_the_user_saves_as(tmp_path):
+    target = tmp_path / "CT studies (Nov).csv"
+    assert with_filename("api/v1/studies/export?exam_source=CT&format=csv&filename=old.csv", target) == (
+        "api/v1/studies/export?exam_source=CT&format=csv&filename=CT+studies+%28Nov%29.csv"
+    )
+    assert with_filename("api/v1/audit/export?format=csv&action=import", target) == (
+        "api/v1/audit/export?format=csv&action=import&filename=CT+studies+%28Nov%29.csv"
+    )
+    assert with_filename("api/v1/auth/me", target) == "api/v1/auth/me"
+
+
+def test_the_audit_trail_names_the_file_each_export_was_saved_as(server, tmp_path):
+    asked = []
+    app = app_on(server, tmp_path)
+    app.dialogs = SimpleNamespace(save_as=lambda name: asked.append(name) or str(tmp_path / f"saved {name}"))
+    bridge = Bridge(app)
+    studies = bridge.save_download(server.url + "api/v1/studies/export?format=csv", "")
+    audit = bridge.save_download(server.url + "api/v1/audit/export?format=csv&action=export", "")
+    assert re.fullmatch(r"studies_\d{8}_\d{6}\.csv", asked[0]) and re.fullmatch(r"audit_\d{8}_\d{6}\.csv", asked[1])
+    assert studies["saved"] == str(tmp_path / f"saved {asked[0]}") and audit["bytes"] > 0
+    status, entries = server.call("GET", "audit?action=export")
+    assert status == 200
+    assert [entry["details"]["filename"] for entry in entries["data"]] == [f"saved {asked[1]}", f"saved {asked[0]}"]
+
+
+# --- a full drive: the export fails cleanly --------------------------------------------
+
+FULL_DRIVE_SCRIPT = """
+import json, resource, sys
+from pathlib import Path
+from types import SimpleNamespace
+from desktop.window import AppClient, Bridge, DesktopApp, DesktopError
+
+url, token, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+app = DesktopApp(data_dir=out / "window")
+app.server = SimpleNamespace(url=url)
+app.client = AppClient(url=url, token=token)
+app.dialogs = SimpleNamespace(save_as=lambda name: str(out / name))
+told = {"bridge": Bridge(app).save_download(url + "api/v1/studies/export?format=csv", "by-button.csv")}
+try:
+    app._save("api/v1/studies/export?format=csv", "by-menu.csv")
+except DesktopError as exc:
+    told["menu"] = str(exc)
+print(json.dumps(told))
+"""
+
+
+def test_an_export_to_a_full_drive_leaves_no_file_and_says_so_in_words(tmp_path):
+    """A file-size limit (RLIMIT_FSIZE, 64 KB) stands for a full drive: the export of
+    every study is larger; the window removes what it wrote and says why; the studies
+    are as they were."""
+    data_dir = tmp_path / "data"
+    imported = import_cli(write_large_duckdb(tmp_path / "clinic.duckdb", 3000), data_dir)
+    assert imported.returncode == 0, imported.stderr
+    running = start_server(data_dir)
+    try:
+        out = tmp_path / "out"
+        out.mkdir()
+        token = (data_dir / "api-token").read_text().strip()
+        done = subprocess.run([sys.executable, "-c", FULL_DRIVE_SCRIPT, running.url, token, str(out)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        told = json.loads(done.stdout)
+        words = ("There is not enough room on the drive to save {}. Nothing was saved: free some space "
+                 "or choose another drive, then export again.")
+        assert told == {"bridge": {"saved": None, "error": words.format(out / "by-button.csv")},
+                        "menu": words.format(out / "by-menu.csv")}
+        assert list(out.iterdir()) == [], "no file and no partial file is left"
+        assert running.call("GET", "health")[1]["studies"] == 3000
+    finally:
+        running.stop()
+
+
+# --- backups and restores, in words --------------------------------------------------------
+
+
+def test_back_up_now_tells_what_it_wrote_or_why_it_failed():
+    done = {"status": "done", "backup": {"path": "/media/usb/imaging-desk-20261201.sqlite3", "studies": 3000,
+                                         "reports": 2950, "size_bytes": 48_234_496}}
+    assert backup_outcome(done) == (
+        "Backed up to /media/usb/imaging-desk-20261201.sqlite3\n\n3,000 studies and 2,950 reports, 46.0 MB, "
+        "checked after writing."
+    )
+    failed = {"status": "failed", "backup": None, "error": "The drive /media/usb is full."}
+    assert backup_outcome(failed) == "The backup failed: The drive /media/usb is full.\n\nThe database is unchanged."
+
+
+def test_a_restore_tells_the_counts_before_and_after():
+    result = SimpleNamespace(before={"studies": 3020, "reports": 2990}, after={"studies": 3000, "reports": 2950})
+    told = restore_outcome(result, before=None)
+    assert told["message"] == (
+        "The backup is restored.\nBefore: 3,020 studies and 2,990 reports.\nNow: 3,000 studies and 2,950 reports."
+    )
+
+
+def test_the_damaged_database_page_names_the_problem_and_offers_the_newest_good_backup():
+    from desktop import pages
+
+    newest = {"name": "imaging-desk-2026<11>.sqlite3", "when": "2026-11-30 02:00", "studies": 3000, "reports": 2950}
+    message = "The database file is cut short <b>\nThe newest good backup is X. To restore it, run:\n  restore X"
+    html = pages.damaged_page(message=message, newest=newest, database="/data/db.sqlite3", log_path="/data/l.log")
+    assert "<p>The database file is cut short &lt;b&gt;</p>" in html and "imaging-desk-2026&lt;11&gt;.sqlite3" in html
+    assert "For IT: the same from a terminal</summary><pre>The newest good backup is X." in html
+    assert "Restore the newest good backup (2026-11-30 02:00, 3,000 studies, 2,950 reports)" in html
+    assert "restore_newest_backup()" in html and "api.quit()" in html
+    bare = pages.damaged_page(message="Damaged.", newest=None, database="/data/db.sqlite3", log_path="/l")
+    assert "restore_newest_backup" not in bare and "There is no good backup" in bare and "Quit" in bare

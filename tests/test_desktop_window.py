@@ -3,6 +3,7 @@ server inside the same process, driven by tests/support/desktop_driver.py (only 
 native dialogs answer from a file). Screenshots go to tests/artifacts/desktop/."""
 
 import csv
+import getpass
 import io
 import json
 import os
@@ -25,6 +26,10 @@ from tests.support.skips import require
 from tests.support.sources import SOURCE_NAMES, write_large_duckdb
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "desktop"
+FILE_MENU = [
+    "Import DuckDB…", "Link DuckDB file…", "Load demo data", "Export current search as CSV…",
+    "Export current search as Excel…", "Back up now…", "Restore…", "Open backups folder", "Open data folder", "Quit",
+]
 RUN_TIMEOUT_S = 180
 
 
@@ -152,10 +157,7 @@ def test_the_window_shows_the_studies_imports_a_file_and_saves_exports(display, 
     launched = run.step("launched")
     assert launched["rows"] == 20, "the studies table shows a page of rows"
     print(f"the window showed the studies {launched['ready_after_s']:.2f} s after launch")
-    assert launched["menus"]["File"] == [
-        "Import DuckDB…", "Link DuckDB file…", "Load demo data", "Export current search as CSV…",
-        "Export current search as Excel…", "Open data folder", "Quit",
-    ]
+    assert launched["menus"]["File"] == FILE_MENU
     assert launched["menus"]["Help"] == ["API access for scripts", "Show log", "About Imaging Desk"]
 
     # The page's Export CSV button went through the bridge and the Save dialog: one file, every CT study.
@@ -328,3 +330,85 @@ def test_without_a_display_it_serves_for_a_browser_instead(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
+
+
+# --- backups, restores and a damaged database -------------------------------------------------
+
+
+def test_back_up_now_and_restore_through_the_file_menu(display, demo_folder, tmp_path):
+    data_dir = fresh_copy(demo_folder, tmp_path)
+    run = Driven("backup-restore", data_dir, tmp_path / "out", display)
+    assert run.finish() == 0, run.output()
+    assert run.step("launched")["menus"]["File"] == FILE_MENU
+
+    # Back up now…: the folder dialog opened at the backups folder; the job shown on the
+    # Backups screen, its outcome told in words.
+    backed = run.step("backed up")
+    folder = str(data_dir / "backups")
+    assert ["folder", folder] in backed["asked"]
+    job = backed["job"]
+    assert job["status"] == "done" and job["backup"]["studies"] == 3000 and job["backup"]["verified"] is True
+    assert backed["url"].endswith(f"/backups?job={job['job_id']}")
+    assert f"Backed up: {job['backup']['name']}" in backed["text"]
+    [(title, message)] = backed["told"]
+    assert title == "Back up now" and message.startswith(f"Backed up to {job['backup']['path']}\n\n3,000 studies and ")
+
+    # Restore…: both counts asked about; the app back, signed in, on the backup's 3,000 studies.
+    restored = run.step("restored")
+    assert "The backup holds 3,000 studies" in restored["question"]
+    assert "The database now holds 3,002 studies" in restored["question"]
+    [(title, message)] = restored["told"]
+    assert title == "Restore"
+    assert "Before: 3,002 studies" in message and "Now: 3,000 studies" in message
+    assert restored["studies"] == 3000 and restored["rows"] == 20
+    assert restored["url"].startswith(restored["old_url"]), "the app reloaded on the same address"
+
+    server = start_server(data_dir)
+    try:
+        assert server.call("GET", "health")[1]["studies"] == 3000
+        kinds = [b["kind"] for b in server.call("GET", "backups")[1]["backups"]]
+        assert "before-restore" in kinds and "manual" in kinds
+        # The audit trail names the PC's user for the window's backup and restore, not "API token".
+        entries = server.call("GET", "audit")[1]["data"]
+        ours = [entry for entry in entries if entry["action"] in ("backup", "restore")]
+        assert [entry["action"] for entry in ours][:2] == ["restore", "backup"]
+        assert {entry["user"] for entry in ours} == {getpass.getuser()}
+    finally:
+        server.stop()
+
+
+def damaged_data_dir(demo_folder: Path, tmp_path: Path) -> Path:
+    """A data folder with a good backup, then its database cut to half its size."""
+    data_dir = fresh_copy(demo_folder, tmp_path)
+    backed = subprocess.run([sys.executable, "-m", "desktop", "backup", "--data-dir", str(data_dir)],
+                            cwd=ROOT, env=subprocess_env(data_dir), capture_output=True, text=True, timeout=120)
+    assert backed.returncode == 0, backed.stdout + backed.stderr
+    db = data_dir / "db.sqlite3"
+    with db.open("r+b") as file:
+        file.truncate(db.stat().st_size // 2)
+    return data_dir
+
+
+def test_a_damaged_database_at_start_is_told_in_words_and_left_alone_on_quit(display, demo_folder, tmp_path):
+    data_dir = damaged_data_dir(demo_folder, tmp_path)
+    damaged = (data_dir / "db.sqlite3").read_bytes()
+    run = Driven("damaged", data_dir, tmp_path / "out", display, IMAGING_DESK_DRIVER_CHOICE="quit")
+    assert run.finish() == 0, run.output()
+    page = run.step("damaged")
+    assert page["text"].startswith("The database is damaged")
+    assert "is damaged: it is cut short" in page["text"], "the check's words name the problem"
+    assert re.fullmatch(r"Restore the newest good backup \(\d{4}-\d\d-\d\d \d\d:\d\d, 3,000 studies, [\d,]+ reports\)",
+                        page["buttons"][0])
+    assert page["buttons"][1:] == ["Quit"] and page["focused"] == "restore"
+    assert (data_dir / "db.sqlite3").read_bytes() == damaged, "the damaged file is untouched"
+    assert not (data_dir / "server.json").exists(), "no server started on it"
+
+
+def test_a_damaged_database_at_start_is_replaced_by_the_newest_good_backup_when_chosen(display, demo_folder, tmp_path):
+    data_dir = damaged_data_dir(demo_folder, tmp_path)
+    run = Driven("damaged", data_dir, tmp_path / "out", display)
+    assert run.finish() == 0, run.output()
+    restored = run.step("restored")
+    assert restored["studies"] == 3000 and restored["rows"] == 20
+    [(title, message)] = restored["told"]
+    assert title == "Restore" and "Now: 3,000 studies" in message

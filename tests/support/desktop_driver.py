@@ -74,6 +74,7 @@ class FileDialogs:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.asked: list[tuple[str, str]] = []
+        self.questions: list[str] = []
 
     def _answers(self) -> dict:
         try:
@@ -91,7 +92,16 @@ class FileDialogs:
 
     def confirm(self, title, message):
         self.asked.append(("confirm", title))
+        self.questions.append(message)
         return bool(self._answers().get("confirm", False))
+
+    def choose_folder(self, directory):
+        self.asked.append(("folder", directory))
+        return self._answers().get("folder")
+
+    def open_backup(self, directory):
+        self.asked.append(("open backup", directory))
+        return self._answers().get("backup")
 
 
 # --- scenarios: each gets the running DesktopApp ---------------------------------------
@@ -253,7 +263,74 @@ def scenario_first_run_demo(app) -> None:
     app.quit()
 
 
+BACKUP_ROWS_JS = "document.querySelectorAll('table[aria-label=\"Backups\"] tbody tr.ant-table-row').length"
+
+
+def told_by(app) -> list:
+    """The window's own message dialogs, kept instead of shown."""
+    told = []
+    app._tell = lambda title, message: told.append([title, message])
+    return told
+
+
+def scenario_backup_restore(app) -> None:
+    """File > Back up now… into the backups folder, watched on the Backups screen; two
+    studies added after it; File > Restore… of that backup: the question with both
+    counts, the app reloaded signed in, the counts before and after told."""
+    from tests.support.factories import insert_study
+
+    window = app.window
+    told = told_by(app)
+    until(lambda: window.evaluate_js(ROWS_JS), what="rows in the studies table")
+    step("launched", menus=menu_titles(app), url=window.get_current_url())
+    folder = str(app.backups_folder())
+    (OUT / "dialogs.json").write_text(json.dumps({"folder": folder}), encoding="utf-8")
+    job = app.back_up_now()
+    until(lambda: window.evaluate_js(BACKUP_ROWS_JS) == 1, what="the new backup listed on the Backups screen")
+    shown = until(lambda: "Backed up:" in (text := window.evaluate_js("document.body.innerText")) and text,
+                  what="the backup's outcome on the Backups screen")
+    time.sleep(0.5)
+    screenshot("window-backups")
+    step("backed up", job=job, told=list(told), url=window.get_current_url(), text=shown, asked=list(app.dialogs.asked))
+
+    db = app.data_dir / "db.sqlite3"
+    insert_study(db, "AFTER-BACKUP-1")
+    insert_study(db, "AFTER-BACKUP-2")
+    (OUT / "dialogs.json").write_text(json.dumps({"backup": job["backup"]["path"], "confirm": True}), encoding="utf-8")
+    old_url = app.server.url
+    told.clear()
+    restored = app.restore()
+    rows = until(lambda: window.evaluate_js(ROWS_JS), what="the app again, signed in")
+    health = app.client.call("GET", "api/v1/health")
+    step("restored", told=list(told), restored=restored, question=app.dialogs.questions[-1], rows=rows,
+         url=window.get_current_url(), old_url=old_url, studies=health["studies"])
+    screenshot("window-restored")
+    app.quit()
+
+
+def scenario_damaged(app) -> None:
+    """At start the database failed its check: the page, then its Restore button."""
+    window = app.window
+    told = told_by(app)
+    text = until(lambda: window.evaluate_js("document.querySelector('h1') && document.body.innerText"),
+                 what="the damaged-database page")
+    buttons = window.evaluate_js("[...document.querySelectorAll('button')].map(b => b.textContent)")
+    focused = window.evaluate_js("document.activeElement && document.activeElement.id")
+    screenshot("window-damaged-database")
+    step("damaged", text=text, buttons=buttons, focused=focused, url=window.get_current_url())
+    if os.environ.get("IMAGING_DESK_DRIVER_CHOICE") == "quit":
+        window.evaluate_js("document.getElementById('quit').click()")
+        return
+    window.evaluate_js("document.getElementById('restore').click()")
+    rows = until(lambda: window.evaluate_js(ROWS_JS), timeout=120, what="the app on the restored database")
+    health = app.client.call("GET", "api/v1/health")
+    step("restored", rows=rows, studies=health["studies"], told=list(told), url=window.get_current_url())
+    app.quit()
+
+
 SCENARIOS = {
+    "backup-restore": scenario_backup_restore,
+    "damaged": scenario_damaged,
     "tour": scenario_tour,
     "first-run-demo": scenario_first_run_demo,
     "wait": scenario_wait,
@@ -293,7 +370,10 @@ def main() -> int:
                 app._closing_confirmed = True
                 app.window.destroy()
 
-        self.on_ready = ready
+        if scenario == "damaged":
+            self.on_damaged = ready  # the window never gets ready on a damaged database
+        else:
+            self.on_ready = ready
         return original_run(self)
 
     window_module.DesktopApp.run = run_with_seams
