@@ -13,6 +13,8 @@ size, which finds a truncated file, and the schema), then quick_check for at mos
 START_BUDGET_S: enough to finish on a small database. A check that did not finish
 runs in full in a background thread once the server serves, and GET
 /api/v1/integrity reports it. Backups get the full integrity_check (services.py).
+The start's check on that cold 333 MB file: 0.153 s, the budget spent (the full
+quick_check in the background: 5.5 s).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The daily backup while `serve` or the window runs: one thread per process, which
-takes a "daily" backup unless the managed folder already has one of today (of any
-kind but before-restore). SQLite only: a shared PostgreSQL server is backed up by
-its administrator (or with `imaging-desk backup`), not by every PC that uses it."""
+takes a "daily" backup unless the managed folder already has a verified backup of
+today (manual, daily or after an import). SQLite only: a shared PostgreSQL server is
+backed up by its administrator (or with `imaging-desk backup`), not by every PC that
+uses it."""
 
 from __future__ import annotations
 
@@ -22,13 +23,16 @@ logger = logging.getLogger("imaging_desk.backups")
 # then once an hour, so a window left open overnight takes the next day's backup.
 FIRST_CHECK_S = 60.0
 CHECK_EVERY_S = 3600.0
+# The backups that make today's daily one unneeded (not a before-restore backup, nor a
+# file without its record).
+TAKEN_HERE = ("manual", "daily", "after-import")
 
 
 def backup_of_today_exists(*, data_dir: Path) -> bool:
     listing = backup_list(data_dir=data_dir)
     today = local_now().date()
     return any(
-        b.created_at.date() == today and b.kind != "before-restore" and b.path.parent == listing.folder
+        b.created_at.date() == today and b.kind in TAKEN_HERE and b.verified and b.path.parent == listing.folder
         for b in listing.backups
     )
 

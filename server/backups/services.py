@@ -244,7 +244,7 @@ def _record_read(file: Path) -> BackupInfo:
     except OSError:
         size, taken = 0, local_now()
     return BackupInfo(
-        name=file.name, path=file, kind="unknown", created_at=taken.replace(microsecond=0), size_bytes=size,
+        name=file.name, path=file, kind="unknown", created_at=taken, size_bytes=size,
         studies=None, reports=None, verified=False, integrity="not checked: the file has no record beside it",
     )
 
@@ -403,7 +403,7 @@ def _sqlite_backup(*, database: Path, folder: Path, kind: str, progress: Callabl
     if not database.exists():
         raise BackupError(f"There is no database to back up yet: {database} does not exist")
     _partials_remove(folder)
-    created = local_now().replace(microsecond=0)
+    created = local_now()
     name = _new_name(folder, created=created, kind=kind, suffix=SQLITE_SUFFIX)
     final = folder / name
     partial = folder / f".{name}.{os.getpid()}.partial"
@@ -478,7 +478,7 @@ def _pg_backup(*, folder: Path, kind: str, progress: Callable[[int], None]) -> B
     from server.backups.postgres import pg_dump, pg_dump_available, pg_dump_verify
 
     pg_dump_available()
-    created = local_now().replace(microsecond=0)
+    created = local_now()
     name = _new_name(folder, created=created, kind=kind, suffix=DUMP_SUFFIX)
     final = folder / name
     partial = folder / f".{name}.{os.getpid()}.partial"
@@ -645,7 +645,7 @@ def database_counts(*, data_dir: Path) -> dict | None:
 def _keep_damaged(*, database: Path, folder: Path, problem: str) -> BackupInfo:
     """A database that cannot be backed up through SQLite is kept byte for byte (with
     its write-ahead log), for whoever may yet recover it."""
-    created = local_now().replace(microsecond=0)
+    created = local_now()
     name = _new_name(folder, created=created, kind="before-restore", suffix=SQLITE_SUFFIX)
     final = folder / name
     copies = [(database, final)]
