@@ -227,3 +227,17 @@ def test_a_token_reset_locks_the_old_token_out_of_a_running_server(server):
     assert me(new) == 200
     [entry] = trail(server, action="token_reset")
     assert entry["user"] == os_user()
+
+
+def test_demo_data_refused_while_an_import_runs_is_recorded_once(server, tmp_path):
+    big = write_large_duckdb(tmp_path / "big.duckdb", 300_000)
+    status, running = server.call("POST", "import/duckdb", {"path": str(big)})
+    assert status == 202
+    status, _ = server.call("POST", "import/demo", {"rows": 100})
+    assert status == 409
+    server.call("DELETE", f"import/jobs/{running['job_id']}")
+
+    entries = trail(server, action="import")
+    assert [(e["details"]["outcome"], e["details"]["file"]) for e in entries] == [
+        ("refused", str(server.data_dir / "demo" / "demo-100-0.duckdb")), ("cancelled", str(big)),
+    ]
