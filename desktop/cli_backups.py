@@ -70,17 +70,21 @@ def cmd_backup(args) -> int:
     from desktop.cli import _fail, _setup
 
     data_dir = _setup(args.data_dir)
-    from django.db import DatabaseError
+    from django.db import DatabaseError, connection
 
     from server.backups.errors import BackupError
     from server.backups.services import backup_create
     from server.core.renderers import dumps
+    from server.datadir import DB_FILENAME
     from server.serving import migrate
 
-    try:
-        migrate()  # the audit trail's table, in a database from before it
-    except DatabaseError:
-        pass  # a damaged database: the backup says what is wrong with it
+    # The audit trail's table, in a database from before it; never a new, empty
+    # database where there is none (the backup then says there is nothing to back up).
+    if connection.vendor != "sqlite" or (data_dir / DB_FILENAME).exists():
+        try:
+            migrate()
+        except DatabaseError:
+            pass  # a damaged database: the backup says what is wrong with it
     bar = _Percent(sys.stderr, "Backing up")
     try:
         info = backup_create(

@@ -162,6 +162,14 @@ def test_a_file_size_limit_makes_a_backup_fail_cleanly_with_the_database_unchang
     assert rows(database, "SELECT count(*) FROM audit_entry WHERE action = 'backup'") == [(0,)]
 
 
+def test_a_backup_of_a_data_folder_without_a_database_creates_none(tmp_path):
+    result = cli("backup", data_dir=tmp_path / "data")
+
+    assert result.returncode == 1
+    assert "There is no database to back up yet" in result.stderr
+    assert not (tmp_path / "data" / "db.sqlite3").exists()
+
+
 # --- restore -------------------------------------------------------------------------
 
 
