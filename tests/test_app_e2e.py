@@ -176,3 +176,27 @@ def test_import_screen_runs_an_import_to_done_with_its_reconciliation(tmp_path):
         assert {key: newest[key] for key in EXPECTED_REPORT} == EXPECTED_REPORT
     finally:
         running.stop()
+
+
+def test_audit_trail_lists_the_import_and_the_export_and_back_up_now_adds_a_backup(tmp_path):
+    """On a server of its own: demo data imported by the real commands, then the
+    Studies screen's export, both found on the Audit trail screen; its own export
+    (filtered to the imports) and a backup taken on the Backups screen."""
+    require_browser_tools()
+    (tmp_path / "work").mkdir()
+    running = start_server(demo_data_dir(tmp_path / "work"))
+    try:
+        run_e2e("audit-backups.test.js", running, tmp_path / "out")
+        manifest = json.loads((tmp_path / "out" / "audit-backups.json").read_text(encoding="utf-8"))
+        rows = list(csv.DictReader(io.StringIO(Path(manifest["audit"]).read_text(encoding="utf-8-sig"), newline="")))
+        assert len(rows) == manifest["imports"] >= 1
+        assert {row["action"] for row in rows} == {"import"}
+        status, exports = running.call("GET", "audit?action=export")
+        assert status == 200
+        # The studies' export and the audit trail's own, each recorded once.
+        assert exports["total"] == 2, exports
+        assert exports["data"][1]["id"] == manifest["exportEntry"]["id"]
+        status, listing = running.call("GET", "backups")
+        assert len(listing["backups"]) == manifest["backups"]
+    finally:
+        running.stop()

@@ -591,7 +591,7 @@ export const en = {
     doneText: '{{studies}} studies and {{reports}} reports, {{size}}, checked. Saved as {{path}}',
     failedTitle: 'The backup failed; the database is unchanged',
     jobErrorTitle: 'The backup’s progress could not be read',
-    listTitle: 'Backups',
+    listTitle: 'Backup files',
     tableLabel: 'Backups',
     errorTitle: 'The backups could not be listed',
     emptyTitle: 'No backups yet',

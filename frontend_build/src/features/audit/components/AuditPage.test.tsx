@@ -4,6 +4,7 @@ import { i18n } from '@/lib/i18n';
 import { json, mockApi } from '@/test/mockApi';
 import { renderApp } from '@/test/render';
 import type { AuditEntryOut } from '../api/audit';
+import { detailText } from './AuditPage';
 
 const ENTRIES: AuditEntryOut[] = [
   {
@@ -77,6 +78,14 @@ describe('the Audit trail screen', () => {
     expect(screen.getByRole('button', { name: 'Hide the details of entry 2' })).toHaveAttribute('aria-expanded', 'true');
     await user.click(screen.getByRole('button', { name: 'Show the details of entry 1' }));
     expect(await screen.findByText('No further details.')).toBeInTheDocument();
+  });
+
+  it('shows structured details compactly', () => {
+    expect(detailText({ exam_source: ['CT', 'MR'], q: 'chest' })).toBe('exam_source: CT, MR; q: chest');
+    expect(detailText(['a', 1])).toBe('a, 1');
+    expect(detailText({})).toBe('—');
+    expect(detailText({ before: { studies: 3 } })).toBe('{"before":{"studies":3}}');
+    expect(detailText(null)).toBe('—');
   });
 
   it('says in words when nothing has been recorded yet', async () => {

@@ -55,11 +55,21 @@ function useAuditSearchState() {
   return { search, update, clear };
 }
 
-function detailText(value: unknown): string {
+const isPlain = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+
+/** A detail's value as text: plain values as they are, a list as `a, b`, a map of
+ *  those as `name: a, b; other: c` (the export's filters), anything deeper as JSON. */
+export function detailText(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value, null, 1);
+  if (isPlain(value)) return String(value);
+  if (Array.isArray(value) && value.every(isPlain)) return value.map(String).join(', ');
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.every(([, v]) => isPlain(v) || (Array.isArray(v) && v.every(isPlain)))) {
+      return entries.length ? entries.map(([k, v]) => `${k}: ${detailText(v)}`).join('; ') : '—';
+    }
+  }
+  return JSON.stringify(value);
 }
 
 /** An entry's details as a list of names and values (nested values as JSON). */
@@ -72,7 +82,7 @@ function Details({ entry }: { entry: AuditEntryOut }) {
       {items.map(([name, value]) => (
         <div key={name} className="audit-detail">
           <dt>{name}</dt>
-          <dd className={typeof value === 'object' && value !== null ? 'mono audit-json' : undefined}>{detailText(value)}</dd>
+          <dd className={typeof value === 'object' && value !== null ? 'audit-structured' : undefined}>{detailText(value)}</dd>
         </div>
       ))}
     </dl>

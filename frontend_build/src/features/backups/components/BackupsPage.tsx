@@ -58,7 +58,8 @@ function BackupJob({ jobId }: { jobId: number }) {
   const n = (value: number) => formatNumber(value, i18n.language);
   return (
     <div className="backup-job" aria-busy={!finished || undefined}>
-      <Progress percent={percent} status={status} aria-label={t('backups.progress')} />
+      {/* Once it has ended, what came of it says all: the bar goes. */}
+      {!finished ? <Progress percent={percent} status={status} aria-label={t('backups.progress')} /> : null}
       {data?.status === 'done' && data.backup ? (
         <Alert
           type="success"
