@@ -21,10 +21,10 @@ from tests.support.servers import start_server, subprocess_env
 from tests.support.sources import REPORT_COLUMNS, add_table, report_row, source_row, write_duckdb, write_large_duckdb
 
 
-def cli(*args: str, data_dir: Path, timeout: float = 180, preexec_fn=None) -> subprocess.CompletedProcess:
+def cli(*args: str, data_dir: Path, timeout: float = 180, preexec_fn=None, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "desktop", *args, "--data-dir", str(data_dir)],
-        cwd=ROOT, env=subprocess_env(data_dir), capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT, env=subprocess_env(data_dir, **env), capture_output=True, text=True, timeout=timeout,
         preexec_fn=preexec_fn, stdin=subprocess.DEVNULL,
     )
 
@@ -115,6 +115,21 @@ def test_a_backup_goes_to_the_folder_named_by_to(tmp_path):
 
     assert Path(info["path"]).parent == usb / "imaging-backups"
     assert every_file(usb / "imaging-backups") == [info["name"], info["name"] + ".json"]
+
+
+def test_the_backup_folder_setting_chooses_where_backups_go(tmp_path):
+    data_dir = imported(tmp_path)
+    (data_dir / "settings.json").write_text(json.dumps({"backup_folder": "kept-here"}))
+
+    in_settings = backup_json(data_dir)
+    result = cli("backup", "--json", data_dir=data_dir, IMAGING_DESK_BACKUP_FOLDER=str(tmp_path / "share"))
+
+    assert Path(in_settings["path"]).parent == data_dir / "kept-here"  # relative: inside the data folder
+    assert result.returncode == 0, result.stderr
+    assert Path(json.loads(result.stdout)["path"]).parent == tmp_path / "share"  # the variable wins
+    unplugged = cli("backup", data_dir=data_dir, IMAGING_DESK_BACKUP_FOLDER=str(tmp_path / "usb" / "backups"))
+    assert unplugged.returncode == 1
+    assert f"The backup folder {tmp_path / 'usb' / 'backups'} does not exist" in unplugged.stderr
 
 
 @pytest.mark.parametrize(
@@ -280,6 +295,31 @@ def test_a_restore_refuses_while_the_window_holds_the_data_folder(tmp_path):
 
     assert result.returncode == 1
     assert "The Imaging Desk window is open on this data folder" in result.stderr
+
+
+def test_a_restore_refuses_while_an_import_runs(tmp_path):
+    import fcntl
+
+    data_dir = imported(tmp_path)
+    backup = backup_json(data_dir)
+    with open(data_dir / "import.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running import holds it
+        result = cli("restore", backup["path"], "--yes", data_dir=data_dir)
+
+    assert result.returncode == 1
+    assert "An import is running on this data folder" in result.stderr
+
+
+def test_a_postgresql_dump_is_refused_by_a_restore_on_sqlite(tmp_path):
+    data_dir = imported(tmp_path)
+    dump = tmp_path / "imaging-desk-20261201-120000-manual.dump"
+    dump.write_bytes(b"PGDMP")
+
+    result = cli("restore", str(dump), "--yes", data_dir=data_dir)
+
+    assert result.returncode == 1
+    assert "is a PostgreSQL dump" in result.stderr
+    assert not (data_dir / "backups").exists()
 
 
 @pytest.mark.parametrize(

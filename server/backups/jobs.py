@@ -14,7 +14,7 @@ from django.db import connection
 
 from server.backups import auditing
 from server.backups.errors import BackupBusy, BackupJobNotFound
-from server.backups.services import BackupInfo, backup_create, backup_possible, folder_ready
+from server.backups.services import BackupInfo, backup_create, backup_possible, backups_folder, folder_ready
 from server.core.errors import DomainError
 
 logger = logging.getLogger("imaging_desk.backups")
@@ -51,11 +51,13 @@ class BackupJobs:
         self, *, data_dir: Path, to: Path | str | None = None, kind: str = "manual", queue: bool = False
     ) -> BackupJob:
         """Check the folder (BackupFolderUnusable at once) and take the backup in a thread.
+        Before-restore backups are not taken as jobs (backup_restore takes its own).
 
         A second backup while one runs is refused (BackupBusy), unless queue=True (the
         automatic ones): it then waits for the first to finish."""
         backup_possible()
-        folder = None if to is None else folder_ready(to)
+        # Checked now, so that a folder that cannot take it is refused with the reason.
+        folder = folder_ready(backups_folder(data_dir=data_dir) if to is None else to)
         user = auditing.actor()  # the request's user, for the entry the thread writes
         with self._lock:
             running = self.running()

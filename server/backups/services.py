@@ -783,6 +783,10 @@ def backup_restore(*, data_dir: Path, file: Path, own_server_stopped: bool = Fal
 
 
 def _restore_locked(*, data_dir: Path, file: Path, database: Path):
+    if file.suffix == DUMP_SUFFIX:
+        raise BackupInvalid(
+            f"{file} is a PostgreSQL dump; this data folder keeps its data in SQLite, so it cannot be restored here"
+        )
     restored = backup_verify(file=file)  # 1. the file is sound, or nothing happens
     before, problem = _counts_of(database)
     notes = [] if problem is None or before is not None else [f"Before the restore, {problem}."]
