@@ -343,3 +343,21 @@ def test_the_damaged_database_page_names_the_problem_and_offers_the_newest_good_
     assert "restore_newest_backup()" in html and "api.quit()" in html
     bare = pages.damaged_page(message="Damaged.", newest=None, database="/data/db.sqlite3", log_path="/l")
     assert "restore_newest_backup" not in bare and "There is no good backup" in bare and "Quit" in bare
+
+
+def test_open_backups_folder_shows_the_backups_folder_made_if_needed(tmp_path, monkeypatch):
+    import desktop.window as window_module
+
+    opened = []
+    monkeypatch.setattr(window_module, "open_path", opened.append)
+    folder = Bridge(DesktopApp(data_dir=tmp_path)).open_backups_folder()
+    assert folder == str(tmp_path / "backups") and (tmp_path / "backups").is_dir()
+    assert opened == [tmp_path / "backups"]
+
+
+def test_the_menus_that_need_the_server_say_why_on_a_damaged_database(tmp_path):
+    app = DesktopApp(data_dir=tmp_path)
+    app.window = FakeWindow("", app_listens=False)
+    app._guard(app._needs_app(lambda: app.export_search("csv")))()
+    [(title, message)] = app.window.told
+    assert message.startswith("The database is damaged, so Imaging Desk has not opened it.")

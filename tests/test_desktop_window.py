@@ -353,6 +353,12 @@ def test_back_up_now_and_restore_through_the_file_menu(display, demo_folder, tmp
     [(title, message)] = backed["told"]
     assert title == "Back up now" and message.startswith(f"Backed up to {job['backup']['path']}\n\n3,000 studies and ")
 
+    # A file that is no backup is refused in words, and the app runs on as it was.
+    refused = run.step("refused")
+    [(title, message)] = refused["told"]
+    assert message.startswith("not-a-backup.sqlite3 cannot be restored: "), message
+    assert refused["health"] == 3000
+
     # Restore…: both counts asked about; the app back, signed in, on the backup's 3,000 studies.
     restored = run.step("restored")
     assert "The backup holds 3,000 studies" in restored["question"]

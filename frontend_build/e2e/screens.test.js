@@ -1,6 +1,6 @@
 // Every screen through the navigation: Studies, Reports (a search), Analysis (the
-// clinic statistics and the tasks) and Import, with the page making no request beyond
-// its own origin and logging no console error on any of them (the check every test
+// clinic statistics and the tasks), Import, Audit trail and Backups, with the page
+// making no request beyond its own origin and logging no console error on any of them (the check every test
 // ends with). Each screen is checked and screenshotted even when another fails, and
 // the test then names every screen that fell short. Needs a server with demo data
 // (tests/test_app_e2e.py).
@@ -58,6 +58,22 @@ e2e('screens: each one by the navigation, all offline', async (t, open) => {
     const history = await api('import/history');
     const historyTable = main.getByRole('table', { name: 'Import history' });
     await until(async () => assert.equal(await bodyRows(historyTable).count(), Math.min(history.total, 10), 'a row per import'), { timeout: 8000 });
+  });
+
+  // Audit trail: the demo data's import among its entries, a row per entry of the first page.
+  await screen('Audit trail', '/audit', async () => {
+    const entries = await api('audit');
+    assert.ok(entries.data.some((entry) => entry.action === 'import'), 'the demo import is recorded');
+    const trail = main.getByRole('table', { name: 'Audit trail' });
+    await until(async () => assert.equal(await bodyRows(trail).count(), Math.min(entries.total, 20), 'a row per entry'), { timeout: 8000 });
+  });
+
+  // Backups: the folder and its list, and the button.
+  await screen('Backups', '/backups', async () => {
+    const listing = await api('backups');
+    await main.getByText(listing.folder, { exact: true }).waitFor({ timeout: 8000 });
+    await main.getByRole('button', { name: 'Back up now' }).waitFor({ timeout: 8000 });
+    await main.getByRole('table', { name: 'Backups' }).waitFor({ timeout: 8000 });
   });
 
   // And back to the studies.

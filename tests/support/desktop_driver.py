@@ -293,6 +293,14 @@ def scenario_backup_restore(app) -> None:
     screenshot("window-backups")
     step("backed up", job=job, told=list(told), url=window.get_current_url(), text=shown, asked=list(app.dialogs.asked))
 
+    # A file that is not a backup: refused in words before anything stops; the app runs on.
+    bogus = OUT / "not-a-backup.sqlite3"
+    bogus.write_bytes(b"this is not a database" * 100)
+    (OUT / "dialogs.json").write_text(json.dumps({"backup": str(bogus), "confirm": True}), encoding="utf-8")
+    told.clear()
+    app._guard(app.restore)()
+    step("refused", told=list(told), url=app.server.url, health=app.client.call("GET", "api/v1/health")["studies"])
+
     db = app.data_dir / "db.sqlite3"
     insert_study(db, "AFTER-BACKUP-1")
     insert_study(db, "AFTER-BACKUP-2")
