@@ -770,8 +770,9 @@ def backup_restore(*, data_dir: Path, file: Path, own_server_stopped: bool = Fal
     result = RestoreResult(
         backup=restored, before=before, after=after, kept=kept, audit_entries_carried=carried, notes=notes
     )
+    held = "" if after is None else f" ({after['studies']:,} studies, {after['reports']:,} reports)"
     auditing.record_restore(
-        summary=f"Restored {restored.path} ({after['studies']:,} studies, {after['reports']:,} reports)",
+        summary=f"Restored {restored.path}{held}",
         details={
             "file": str(restored.path), "backup_taken_at": restored.created_at.isoformat(),
             "before": before, "after": after, "kept_as": None if kept is None else str(kept.path),
@@ -824,7 +825,10 @@ def _restore_locked(*, data_dir: Path, file: Path, database: Path):
             f"{f'A copy of it is also kept as {kept.path}.' if kept else ''}"
         ) from None
     except OSError as exc:
-        raise BackupFailed(_write_failed(data_dir, needed=restored.size_bytes, exc=exc)) from None
+        raise BackupFailed(
+            f"The restore could not write to {data_dir} ({_cause(exc)}); it needs about {mb(restored.size_bytes * 2)} "
+            "there. The database is as it was before it."
+        ) from None
     finally:
         staged.unlink(missing_ok=True)
         Path(f"{staged}-journal").unlink(missing_ok=True)
