@@ -668,11 +668,11 @@ class DesktopApp:
         now = None if damaged else self._counts_now()
         current = (
             "The current database is damaged (see the page)." if now is None else
-            f"The database now holds {now['studies']:,} studies and {now['reports']:,} reports."
+            f"The database now holds {_counted(now)}."
         )
         question = (
             f"Restore {info.name}, the backup of {_when(info.created_at)}?\n\n"
-            f"The backup holds {info.studies or 0:,} studies and {info.reports or 0:,} reports.\n"
+            f"The backup holds {_counted({'studies': info.studies, 'reports': info.reports})}.\n"
             f"{current}\n\n"
             "The current database is kept as a backup first (kind: before a restore). The app "
             "closes for a moment while the backup replaces the database."
@@ -864,12 +864,19 @@ def backup_outcome(job: dict) -> str:
     backup = job.get("backup") or {}
     if job.get("status") == "done" and backup:
         return (
-            f"Backed up to {backup['path']}\n\n{int(backup['studies']):,} studies and "
-            f"{int(backup['reports']):,} reports, {_size(int(backup['size_bytes']))}, checked after writing."
+            f"Backed up to {backup['path']}\n\n{_counted(backup)}, {_size(int(backup['size_bytes']))}, "
+            "checked after writing."
         )
     if job.get("status") == "running":
         return "The backup is still running; the Backups screen shows its progress."
     return f"The backup failed: {job.get('error') or 'no reason was given'}\n\nThe database is unchanged."
+
+
+def _counted(counts: dict) -> str:
+    """`3,000 studies and 1 report`."""
+    studies, reports = int(counts.get("studies") or 0), int(counts.get("reports") or 0)
+    return (f"{studies:,} {'study' if studies == 1 else 'studies'} and "
+            f"{reports:,} {'report' if reports == 1 else 'reports'}")
 
 
 def _size(size: int) -> str:
@@ -898,8 +905,8 @@ def restore_outcome(result, *, before: dict[str, int] | None) -> dict:
     kept = getattr(result, "kept", None)
     lines = ["The backup is restored."]
     if before is not None:
-        lines.append(f"Before: {before['studies']:,} studies and {before['reports']:,} reports.")
-    lines.append(f"Now: {after['studies']:,} studies and {after['reports']:,} reports.")
+        lines.append(f"Before: {_counted(before)}.")
+    lines.append(f"Now: {_counted(after)}.")
     if kept is not None:
         lines.append(f"The database as it was is kept as the backup {kept.path}.")
     lines += list(getattr(result, "notes", None) or [])

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -189,6 +190,9 @@ class FakeWindow:
         self.told.append((title, message))
         return True
 
+    def load_url(self, url: str) -> None:
+        self.url = url
+
 
 def test_the_menus_excel_export_tells_the_app_what_it_saved_and_shortened(server, tmp_path):
     long_studies(server)
@@ -361,3 +365,30 @@ def test_the_menus_that_need_the_server_say_why_on_a_damaged_database(tmp_path):
     app._guard(app._needs_app(lambda: app.export_search("csv")))()
     [(title, message)] = app.window.told
     assert message.startswith("The database is damaged, so Imaging Desk has not opened it.")
+
+
+def test_back_up_now_into_another_folder_says_where_it_wrote_and_what_it_holds(server, tmp_path):
+    insert_study(server.data_dir / "db.sqlite3", "EX-1")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    asked = []
+    window = FakeWindow(server.url, app_listens=False)
+    app = app_on(server, tmp_path, window=window)
+    app.data_dir = server.data_dir
+    app.dialogs = SimpleNamespace(choose_folder=lambda directory: asked.append(directory) or str(usb))
+    job = app.back_up_now()
+    assert asked == [str(server.data_dir / "backups")], "the dialog opens at the backups folder"
+    assert job["status"] == "done" and Path(job["backup"]["path"]).parent == usb
+    assert window.url == server.url + f"backups?job={job['job_id']}"
+    [(title, message)] = window.told
+    assert title == "Back up now"
+    assert message.startswith(f"Backed up to {job['backup']['path']}\n\n1 study and 0 reports, ")
+
+
+def test_back_up_now_into_a_folder_that_cannot_take_it_says_why(server, tmp_path):
+    app = app_on(server, tmp_path, window=FakeWindow(server.url, app_listens=False))
+    app.data_dir = server.data_dir
+    app.dialogs = SimpleNamespace(choose_folder=lambda directory: str(tmp_path / "gone"))
+    app._guard(app.back_up_now)()
+    [(title, message)] = app.window.told
+    assert "gone" in message and "That did not work" not in message, message
