@@ -612,9 +612,10 @@ class DesktopApp:
     # -- backups and restores (server/backups does the work; the window asks and tells)
 
     def backups_folder(self) -> Path:
-        from server.backups.services import backup_list
+        """The configured backups folder (the `backup_folder` setting, else <data-dir>/backups)."""
+        from server.backups.services import backups_folder
 
-        return Path(backup_list(data_dir=self.data_dir).folder)
+        return backups_folder(data_dir=self.data_dir)
 
     def open_backups_folder(self) -> Path:
         """File > Open backups folder (and the Backups screen's button)."""

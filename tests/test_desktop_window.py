@@ -418,3 +418,16 @@ def test_a_damaged_database_at_start_is_replaced_by_the_newest_good_backup_when_
     assert restored["studies"] == 3000 and restored["rows"] == 20
     [(title, message)] = restored["told"]
     assert title == "Restore" and "Now: 3,000 studies" in message
+
+
+def test_on_a_damaged_database_file_restore_restores_a_chosen_backup(display, demo_folder, tmp_path):
+    data_dir = damaged_data_dir(demo_folder, tmp_path)
+    run = Driven("damaged", data_dir, tmp_path / "out", display, IMAGING_DESK_DRIVER_CHOICE="menu")
+    assert run.finish() == 0, run.output()
+    restored = run.step("restored")
+    [about, (title, message)] = restored["told"]
+    assert about[1].startswith("The database is damaged, so Imaging Desk has not opened it.")
+    [question] = restored["questions"]
+    assert "The backup holds 3,000 studies" in question and "The current database is damaged" in question
+    assert title == "Restore" and "Now: 3,000 studies" in message
+    assert restored["studies"] == 3000 and restored["rows"] == 20

@@ -326,13 +326,23 @@ def scenario_damaged(app) -> None:
     focused = window.evaluate_js("document.activeElement && document.activeElement.id")
     screenshot("window-damaged-database")
     step("damaged", text=text, buttons=buttons, focused=focused, url=window.get_current_url())
-    if os.environ.get("IMAGING_DESK_DRIVER_CHOICE") == "quit":
+    choice = os.environ.get("IMAGING_DESK_DRIVER_CHOICE", "restore")
+    if choice == "quit":
         window.evaluate_js("document.getElementById('quit').click()")
         return
-    window.evaluate_js("document.getElementById('restore').click()")
+    if choice == "menu":
+        # File > Help's About needs the server, which has not started: said in words.
+        app._guard(app._needs_app(app.show_about))()
+        # File > Restore… of a backup the user chooses, the newest here.
+        backup = str(app.integrity.newest_good_backup.path)
+        (OUT / "dialogs.json").write_text(json.dumps({"backup": backup, "confirm": True}), encoding="utf-8")
+        app._guard(app.restore)()
+    else:
+        window.evaluate_js("document.getElementById('restore').click()")
     rows = until(lambda: window.evaluate_js(ROWS_JS), timeout=120, what="the app on the restored database")
     health = app.client.call("GET", "api/v1/health")
-    step("restored", rows=rows, studies=health["studies"], told=list(told), url=window.get_current_url())
+    step("restored", rows=rows, studies=health["studies"], told=list(told), url=window.get_current_url(),
+         questions=app.dialogs.questions)
     app.quit()
 
 
