@@ -32,7 +32,7 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from server.backups.sqlitefile import CheckInterrupted, header_problem, run_check, table_names
+from server.backups.sqlitefile import CheckInterrupted, background_priority, header_problem, run_check, table_names
 from server.clock import local_now
 from server.datadir import DB_FILENAME
 
@@ -215,6 +215,7 @@ def integrity_full_check_start(*, data_dir: Path, delay_s: float = FULL_CHECK_DE
             return None
 
         def run() -> None:
+            background_priority()
             time.sleep(delay_s)
             try:
                 integrity_full_check(data_dir=data_dir)

@@ -14,7 +14,9 @@ from django.db import connection
 
 from server.backups import auditing
 from server.backups.errors import BackupBusy, BackupJobNotFound
+from server.backups.retention import AUTOMATIC_KINDS
 from server.backups.services import BackupInfo, backup_create, backup_possible, backups_folder, folder_ready
+from server.backups.sqlitefile import background_priority
 from server.core.errors import DomainError
 
 logger = logging.getLogger("imaging_desk.backups")
@@ -77,6 +79,8 @@ class BackupJobs:
         def progress(percent: int) -> None:
             job.progress = max(job.progress, min(int(percent), 99))
 
+        if job.kind in AUTOMATIC_KINDS:
+            background_priority()  # nobody waits for it: the searches go first
         try:
             with auditing.acting(user):
                 job.backup = backup_create(data_dir=data_dir, to=folder, kind=job.kind, progress=progress)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -163,6 +164,18 @@ def snapshot(*, source: Path, target: Path, progress: Callable[[int, int], None]
     finally:
         src.close()
     return os.path.getsize(target)
+
+
+def background_priority() -> None:
+    """Lower the calling thread's CPU priority (Linux, where a thread has its own nice
+    value; elsewhere nothing): automatic checks and backups yield to the searches. SQLite
+    releases the GIL while it reads, so the lowered thread competes less for the cores."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except OSError:
+        pass
 
 
 def fsync_file(path: Path) -> None:
