@@ -14,8 +14,9 @@ export interface BackupInfoOut {
   kind: BackupKind | string;
   created_at: NaiveDateTime;
   size_bytes: number;
-  studies: number;
-  reports: number;
+  /** Null for a PostgreSQL dump, which has no counts of its own. */
+  studies: number | null;
+  reports: number | null;
   verified: boolean;
   /** "ok", or what the check found, in words. */
   integrity: string;

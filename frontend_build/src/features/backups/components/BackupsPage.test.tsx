@@ -55,6 +55,14 @@ describe('the Backups screen', () => {
     expect(screen.queryByRole('button', { name: 'Open backups folder' })).not.toBeInTheDocument();
   });
 
+  it('shows a PostgreSQL dump, which has no counts, with dashes', async () => {
+    backupsServer([backup('imaging-desk-20261201-020000-daily.dump', { studies: null, reports: null })]);
+    renderApp('/backups');
+    await waitFor(() => expect(bodyRows()).toHaveLength(1));
+    const cells = within(bodyRows()[0]).getAllByRole('cell').map((cell) => cell.textContent);
+    expect(cells.slice(4, 6)).toEqual(['—', '—']);
+  });
+
   it('says in words when there is no backup yet', async () => {
     backupsServer([]);
     renderApp('/backups');

@@ -55,7 +55,7 @@ function BackupJob({ jobId }: { jobId: number }) {
   const finished = isBackupJobFinished(data);
   const percent = data?.status === 'done' ? 100 : Math.max(0, Math.min(99, Math.round(data?.progress ?? 0)));
   const status = data?.status === 'failed' ? 'exception' : data?.status === 'done' ? 'success' : 'active';
-  const n = (value: number) => formatNumber(value, i18n.language);
+  const n = (value: number | null) => (value === null ? t('common.none') : formatNumber(value, i18n.language));
   return (
     <div className="backup-job" aria-busy={!finished || undefined}>
       {/* Once it has ended, what came of it says all: the bar goes. */}
@@ -101,7 +101,8 @@ export function BackupsPage() {
   const job = useBackupJob(jobId);
   const running = start.isPending || (jobId !== null && !isBackupJobFinished(job.data) && !job.error);
   const components = useNamedTable(t('backups.tableLabel'));
-  const n = (value: number) => formatNumber(value, i18n.language);
+  // A PostgreSQL dump has no counts to show.
+  const count = (value: number | null) => (value === null ? <span className="null-value">{t('common.none')}</span> : formatNumber(value, i18n.language));
   const rows = backups.data?.backups ?? [];
 
   const backUpNow = () => {
@@ -121,8 +122,8 @@ export function BackupsPage() {
     { key: 'kind', dataIndex: 'kind', title: t('backups.columns.kind'), width: 140, render: kindName },
     { key: 'name', dataIndex: 'name', title: t('backups.columns.name'), ellipsis: true, render: (v: string, row) => <span className="mono" title={row.path}>{v}</span> },
     { key: 'size_bytes', dataIndex: 'size_bytes', title: t('backups.columns.size'), width: 100, align: 'right', render: (v: number) => formatBytes(v, i18n.language) },
-    { key: 'studies', dataIndex: 'studies', title: t('backups.columns.studies'), width: 100, align: 'right', render: n },
-    { key: 'reports', dataIndex: 'reports', title: t('backups.columns.reports'), width: 100, align: 'right', render: n },
+    { key: 'studies', dataIndex: 'studies', title: t('backups.columns.studies'), width: 100, align: 'right', render: count },
+    { key: 'reports', dataIndex: 'reports', title: t('backups.columns.reports'), width: 100, align: 'right', render: count },
     {
       key: 'verified',
       dataIndex: 'verified',
