@@ -39,14 +39,16 @@ def test_no_database_file_lies_next_to_the_code():
 # settings, serving): those compose everything and are imported by desktop/ alone.
 ALLOWED_IMPORTS = {
     "core": set(),
-    "studies": {"core"},
+    # The audit trail sits just above core: whatever moves patient data records it.
+    "audit": {"core"},
+    "studies": {"core", "audit"},
     "reports": {"core", "studies"},
-    "imports": {"core", "studies", "reports"},
-    "analysis": {"core", "studies", "reports"},
+    "imports": {"core", "studies", "reports", "audit"},
+    "analysis": {"core", "studies", "reports", "audit"},
     "demo": {"core", "studies", "reports"},
     # Backups count studies and reports, and a restore holds the import lock.
     "backups": {"core", "studies", "reports", "imports", "audit"},
-    "composition": {"core", "studies", "reports", "imports", "analysis", "demo", "backups"},
+    "composition": {"core", "audit", "studies", "reports", "imports", "analysis", "demo", "backups"},
 }
 PROJECT_WIDE = {"server", "server.__version__", "server.clock", "server.datadir", "server.database"}
 # The demo data is written where Django is not set up: it reads the layouts, never models.
