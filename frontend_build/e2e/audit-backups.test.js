@@ -39,7 +39,9 @@ e2e('audit trail and backups: an import and an export are listed, Back up now ad
   });
   const exportEntry = expected.data.find((entry) => entry.action === 'export');
   assert.equal(expected.data.filter((entry) => entry.action === 'export').length, 1, 'the export is recorded once');
-  await main.getByRole('button', { name: `Show the details of entry ${exportEntry.id}` }).click();
+  // With the keyboard alone: the details' button, then Enter.
+  await main.getByRole('button', { name: `Show the details of entry ${exportEntry.id}` }).focus();
+  await page.keyboard.press('Enter');
   await main.getByLabel(`Details of entry ${exportEntry.id}`, { exact: true }).waitFor();
   await app.screenshot('audit-en');
   await page.getByRole('radio', { name: '繁體中文' }).check();
@@ -71,7 +73,8 @@ e2e('audit trail and backups: an import and an export are listed, Back up now ad
   const before = (await api('backups')).backups.length;
   await main.getByText((await api('backups')).folder, { exact: true }).waitFor();
   await until(async () => assert.equal(await rowsOf(backups).count(), before));
-  await main.getByRole('button', { name: 'Back up now' }).click();
+  await main.getByRole('button', { name: 'Back up now' }).focus();
+  await page.keyboard.press('Enter');
   // (Its progress bar shows while it runs: a backup of 3,000 studies may be done before it is seen.)
   await main.getByText(/^Backed up: /).waitFor({ timeout: 60_000 });
   await until(async () => assert.ok(await main.getByRole('button', { name: 'Back up now' }).isEnabled(), 'ready for another'));
