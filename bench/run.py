@@ -13,7 +13,8 @@
    clients (threads, one keep-alive connection each), each going over the mix in
    its own shuffled order for --repeat rounds (or for --duration seconds); p50 and
    p95 in ms per kind, after one unmeasured warm-up pass (and, on SQLite, once the
-   server's statistics columns, which the warm-up asked for, have loaded).
+   server's statistics columns, which the warm-up asked for, have loaded, and its
+   background integrity check has ended).
 4. Exports of about 100,000 studies (all, if fewer) as CSV and XLSX, one after
    another after the mix, with the server's peak RSS (VmHWM) before and after.
 5. The floor: the SQL the server runs for each request (captured through Django in
@@ -870,21 +871,33 @@ def main(argv: list[str] | None = None) -> int:
     log_start = log.stat().st_size if log.exists() else 0
     server = Server(env=env)
 
-    def statistics_columns_loaded(timeout_s: float = 120) -> None:
-        """The warm-up asked for statistics: on SQLite the server then loads their
-        columns in the background (seconds, taking CPU from every request); measure
-        the steady state, after its log says they are loaded."""
+    def background_work_done(timeout_s: float = 300) -> None:
+        """Measure the steady state. On SQLite the warm-up's statistics request makes the
+        server load their columns in the background, and a start whose integrity check
+        was cut short runs the full check in the background 10 s later (seconds, taking
+        CPU and I/O from every request): wait until the server's log says the columns
+        are loaded and /api/v1/integrity no longer says the full check is pending."""
         if args.database_url:
             return
         started = time.perf_counter()
-        while time.perf_counter() - started < timeout_s:
-            with open(log, encoding="utf-8", errors="replace") as handle:
-                handle.seek(log_start)
-                if "statistics columns loaded" in handle.read():
+        loaded = checked = False
+        probe = Client(host=server.url.hostname, port=server.url.port, headers=headers)
+        while not (loaded and checked) and time.perf_counter() - started < timeout_s:
+            if not loaded:
+                with open(log, encoding="utf-8", errors="replace") as handle:
+                    handle.seek(log_start)
+                    loaded = "statistics columns loaded" in handle.read()
+                if loaded:
                     say(f"  warm-up: the statistics columns loaded {time.perf_counter() - started:.1f} s later")
-                    return
+            if not checked:
+                _, status, body = probe.get(API + "integrity")
+                checked = status == 200 and json.loads(body).get("full_check") != "pending"
+                if checked:
+                    say(f"  warm-up: no integrity check pending {time.perf_counter() - started:.1f} s later")
             time.sleep(0.2)
-        say(f"  warm-up: the statistics columns did not load within {timeout_s:.0f} s; measuring anyway")
+        probe.close()
+        if not (loaded and checked):
+            say(f"  warm-up: the server's background work did not end within {timeout_s:.0f} s; measuring anyway")
 
     try:
         server.healthy_after_s()
@@ -894,7 +907,7 @@ def main(argv: list[str] | None = None) -> int:
         requests = run_mix(host=server.url.hostname, port=server.url.port, headers=headers,
                            paths={k: API + p for k, p in paths.items()}, clients=args.clients,
                            rounds=args.repeat, duration_s=args.duration,
-                           after_warm_up=statistics_columns_loaded)
+                           after_warm_up=background_work_done)
         for kind in requests:
             requests[kind]["path"] = paths[kind]
         say(f"exports of {picks['export_count']:,} studies, {args.export_repeat} each, one at a time")
