@@ -77,7 +77,9 @@ e2e('audit trail and backups: an import and an export are listed, Back up now ad
   await page.keyboard.press('Enter');
   // (Its progress bar shows while it runs: a backup of 3,000 studies may be done before it is seen.)
   await main.getByText(/^Backed up: /).waitFor({ timeout: 60_000 });
-  await until(async () => assert.ok(await main.getByRole('button', { name: 'Back up now' }).isEnabled(), 'ready for another'));
+  await until(async () => assert.equal(await main.getByRole('button', { name: 'Back up now' }).getAttribute('aria-busy'), null, 'ready for another'));
+  // The keyboard's focus stayed on the button all along.
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Back up now');
   await page.waitForTimeout(400); // antd's transitions, for the screenshot
   await until(async () => assert.equal(await rowsOf(backups).count(), before + 1), { timeout: 15_000 });
   const listed = (await api('backups')).backups;

@@ -106,6 +106,7 @@ export function BackupsPage() {
   const rows = backups.data?.backups ?? [];
 
   const backUpNow = () => {
+    if (running) return;
     start.mutate(undefined, { onSuccess: ({ job_id }) => setJobId(job_id) });
   };
   const open = async () => {
@@ -157,7 +158,8 @@ export function BackupsPage() {
           </Typography.Paragraph>
         </div>
         <div className="backups-actions">
-          <Button type="primary" icon={<CloudUploadOutlined aria-hidden />} onClick={backUpNow} loading={running} disabled={running}>
+          {/* Loading, not disabled, while it runs: a disabled button would drop the keyboard's focus. */}
+          <Button type="primary" icon={<CloudUploadOutlined aria-hidden />} onClick={backUpNow} loading={running} aria-busy={running || undefined}>
             {t('backups.backUpNow')}
           </Button>
           {openFolder ? (
