@@ -98,7 +98,9 @@ def about_page(*, version: str, data_dir: str, database: str, counts: dict[str, 
     )
 
 
-def damaged_page(*, message: str, newest: dict | None, database: str, log_path: str, error: str = "") -> str:
+def damaged_page(
+    *, message: str, newest: dict | None, database: str, log_path: str, error: str = "", missing: bool = False,
+) -> str:
     """The database failed its check at start: what is wrong, in words, and the two ways
     on. Nothing has touched the damaged file; only the user's choice to restore does
     (and the restore keeps it aside as a backup first). `message` is the check's: its
@@ -108,9 +110,10 @@ def damaged_page(*, message: str, newest: dict | None, database: str, log_path: 
         when, studies, reports = escape(newest["when"]), int(newest["studies"]), int(newest["reports"])
         offer = (
             f'<p>The newest good backup, <code>{escape(newest["name"])}</code>, is from '
-            f"<strong>{when}</strong>: {studies:,} studies and {reports:,} reports. Restoring it "
-            "replaces the damaged database, which is kept as a backup for IT to look at. What "
-            "changed after the backup was taken is not in it.</p>"
+            f"<strong>{when}</strong>: {studies:,} studies and {reports:,} reports. "
+            + ("Restoring it puts it in place of the missing database. " if missing else
+               "Restoring it replaces the damaged database, which is kept as a backup for IT to look at. ")
+            + "What changed after the backup was taken is not in it.</p>"
         )
         restore = (
             '<button type="button" class="primary" id="restore" autofocus '
@@ -130,9 +133,10 @@ def damaged_page(*, message: str, newest: dict | None, database: str, log_path: 
         f"<details><summary>For IT: the same from a terminal</summary><pre>{escape(for_terminal.strip())}</pre>"
         "</details>" if for_terminal.strip() else ""
     )
+    title = "The database is missing" if missing else "The database is damaged"
     return page(
-        "The database is damaged",
-        '<h1 class="error">The database is damaged</h1>'
+        title,
+        f'<h1 class="error">{title}</h1>'
         f"<p>{escape(problem)}</p>"
         f"{offer}{failed}"
         f'<div class="actions">{restore}'

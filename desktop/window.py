@@ -503,9 +503,10 @@ class DesktopApp:
 
     def _show_damaged(self, *, error: str = "") -> None:
         report = self.integrity
+        database = self.data_dir / "db.sqlite3"
         self.window.load_html(pages.damaged_page(
             message=report.message, newest=_backup_facts(report.newest_good_backup),
-            database=str(self.data_dir / "db.sqlite3"), log_path=str(self.log_path), error=error,
+            database=str(database), log_path=str(self.log_path), error=error, missing=not database.exists(),
         ))
 
     def _go(self, app_path: str) -> None:
@@ -668,7 +669,7 @@ class DesktopApp:
         damaged = self.integrity is not None  # the window shows the damaged-database page
         now = None if damaged else self._counts_now()
         current = (
-            "The current database is damaged (see the page)." if now is None else
+            "The current database is damaged or missing (see the page)." if now is None else
             f"The database now holds {_counted(now)}."
         )
         question = (

@@ -431,3 +431,17 @@ def test_on_a_damaged_database_file_restore_restores_a_chosen_backup(display, de
     assert "The backup holds 3,000 studies" in question and "The current database is damaged" in question
     assert title == "Restore" and "Now: 3,000 studies" in message
     assert restored["studies"] == 3000 and restored["rows"] == 20
+
+
+def test_a_missing_database_with_backups_is_never_replaced_by_an_empty_one(display, demo_folder, tmp_path):
+    data_dir = damaged_data_dir(demo_folder, tmp_path)
+    for name in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    run = Driven("damaged", data_dir, tmp_path / "out", display, IMAGING_DESK_DRIVER_CHOICE="quit")
+    assert run.finish() == 0, run.output()
+    page = run.step("damaged")
+    assert page["text"].startswith("The database is missing\n"), page["text"]
+    assert "is missing, but this data folder has backups" in page["text"], "the check's words"
+    assert "Restoring it puts it in place of the missing database." in page["text"]
+    assert page["buttons"][0].startswith("Restore the newest good backup (")
+    assert not (data_dir / "db.sqlite3").exists(), "no empty database was made in its place"
