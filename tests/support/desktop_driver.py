@@ -324,7 +324,7 @@ def scenario_damaged(app) -> None:
                  what="the damaged-database page")
     buttons = window.evaluate_js("[...document.querySelectorAll('button')].map(b => b.textContent)")
     focused = window.evaluate_js("document.activeElement && document.activeElement.id")
-    screenshot("window-damaged-database")
+    screenshot("window-damaged-database" if (app.data_dir / "db.sqlite3").exists() else "window-missing-database")
     step("damaged", text=text, buttons=buttons, focused=focused, url=window.get_current_url())
     choice = os.environ.get("IMAGING_DESK_DRIVER_CHOICE", "restore")
     if choice == "quit":
