@@ -20,6 +20,7 @@ from desktop.window import (
     AppClient,
     Bridge,
     DesktopApp,
+    DesktopError,
     _read_geometry,
     backup_outcome,
     export_filename,
@@ -392,3 +393,29 @@ def test_back_up_now_into_a_folder_that_cannot_take_it_says_why(server, tmp_path
     app._guard(app.back_up_now)()
     [(title, message)] = app.window.told
     assert "gone" in message and "That did not work" not in message, message
+
+
+def test_a_restore_that_fails_after_the_server_stopped_starts_it_again_on_the_old_database(tmp_path, monkeypatch):
+    """The order of a refused restore: the server stopped, the restore refused, the same
+    server started again on the same port, and the refusal told in words."""
+    import server.backups.services as backups
+    from server.backups.errors import RestoreRefused
+
+    events = []
+
+    def refuse(**kwargs):
+        events.append(("restore", kwargs["own_server_stopped"]))
+        raise RestoreRefused("The data folder's disk is too full to restore. Nothing was changed.")
+
+    monkeypatch.setattr(backups, "backup_restore", refuse)
+    app = DesktopApp(data_dir=tmp_path)
+    app.window = SimpleNamespace(load_html=lambda html: events.append(("page", "Restoring" in html)))
+    app.server = SimpleNamespace(url="http://127.0.0.1:5123/", stop=lambda: events.append(("stopped",)))
+    app._start_server = lambda port=0: events.append(("started", port))
+    with pytest.raises(DesktopError) as refused:
+        app._replace_database(tmp_path / "backup.sqlite3")
+    assert events == [("page", True), ("stopped",), ("restore", True), ("started", 5123)]
+    assert str(refused.value) == (
+        "The backup could not be restored: The data folder's disk is too full to restore. Nothing was changed."
+        "\n\nThe database is as it was."
+    )
