@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from server.datadir import pid_alive
+
 logger = logging.getLogger("imaging_desk.desktop")
 
 LOCK_FILENAME = "window.lock"
@@ -22,26 +24,6 @@ KNOCK_TIMEOUT_S = 3.0
 
 class AlreadyRunning(Exception):
     """Another window serves this data folder; it was asked to come forward."""
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _knock(info: dict) -> bool:
@@ -75,7 +57,7 @@ class InstanceLock:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
                 other = self._read()
-                if other is not None and _pid_alive(int(other.get("pid", -1))) and _knock(other):
+                if other is not None and pid_alive(int(other.get("pid", -1))) and _knock(other):
                     self._listener.close()
                     raise AlreadyRunning(f"Imaging Desk is already running for {self.path.parent}") from None
                 logger.warning("recovering the window lock %s left by a stopped process: %s", self.path, other)

@@ -39,6 +39,43 @@ def ensure_data_dir(path: Path) -> Path:
     return path
 
 
+def _written_aside(path: Path, value: str) -> Path:
+    """A new owner-readable file beside path holding value, on disk: to be moved into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(value + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this number runs (the holder of a data folder's lock or
+    server.json); one that exists but is not ours to signal counts as running."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def read_or_create_secret(path: Path) -> str:
     """Read a secret file, creating it owner-readable only if it does not exist yet.
 
@@ -53,13 +90,8 @@ def read_or_create_secret(path: Path) -> str:
         return value
 
     value = secrets.token_urlsafe(32)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = _written_aside(path, value)
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(value + "\n")
-            f.flush()
-            os.fsync(f.fileno())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -85,13 +117,8 @@ def api_token_reset(path: Path) -> str:
     at its next request, so the old token stops working at once."""
     value = secrets.token_urlsafe(32)
     target = path / TOKEN_FILENAME
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = _written_aside(target, value)
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(value + "\n")
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, target)
     finally:
         if tmp.exists():

@@ -12,7 +12,7 @@ from server.audit.models import ACTIONS
 from server.core.errors import InvalidParameter
 from server.core.openapi import DATE_BOUND_PATTERN, FILENAME_PATTERN, TEXT_PATTERN, LocalDateTime
 from server.core.paging import PageOut, PageQuery
-from server.core.params import StrictQuery, clean_text, one_of, parse_date_bound
+from server.core.params import FILENAME_MAX_CHARS, StrictQuery, clean_filename, clean_text, one_of, parse_date_bound
 
 ActionName = Literal[ACTIONS]
 EXPORT_FORMATS = ("csv",)
@@ -87,7 +87,7 @@ class AuditExportQuery(AuditFilterQuery):
     format: Literal[EXPORT_FORMATS] = Field("csv", description="csv (UTF-8 with BOM), the only format")
     filename: str = Field(
         "",
-        max_length=1000,
+        max_length=FILENAME_MAX_CHARS,
         json_schema_extra={"pattern": FILENAME_PATTERN},
         description="The name the file is saved as, recorded in the audit trail",
     )
@@ -100,10 +100,7 @@ class AuditExportQuery(AuditFilterQuery):
     @field_validator("filename", mode="before")
     @classmethod
     def _filename(cls, value):
-        text = clean_text("filename", value)
-        if len(text) > 1000 or any(ord(c) < 32 or ord(c) == 127 for c in text):
-            raise InvalidParameter("filename", "must be at most 1000 characters, without control characters")
-        return text
+        return clean_filename(value)
 
     def given_filters(self) -> dict:
         return {name: getattr(self, name) for name in AuditFilterQuery.model_fields if getattr(self, name)}

@@ -63,7 +63,7 @@ from server.backups.sqlitefile import (
     table_names,
 )
 from server.clock import clinic_zone, local_now
-from server.datadir import DB_FILENAME, SERVER_INFO_FILENAME
+from server.datadir import DB_FILENAME, SERVER_INFO_FILENAME, pid_alive
 
 logger = logging.getLogger("imaging_desk.backups")
 
@@ -318,26 +318,6 @@ def _new_name(folder: Path, *, created: dt.datetime, kind: str, suffix: str) -> 
     raise AssertionError("unreachable")
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _partials_remove(folder: Path) -> None:
     """Remove what backups of processes that died left half-written: `.name.PID.partial`."""
     for path in folder.glob(f".{PREFIX}*.partial"):
@@ -345,7 +325,7 @@ def _partials_remove(folder: Path) -> None:
             pid = int(path.name.rsplit(".", 2)[-2])
         except ValueError:
             continue
-        if pid == os.getpid() or not _pid_alive(pid):
+        if pid == os.getpid() or not pid_alive(pid):
             path.unlink(missing_ok=True)
 
 
@@ -594,7 +574,7 @@ def _window_open(data_dir: Path) -> bool:
         pid = int(json.loads((data_dir / WINDOW_LOCK).read_text(encoding="utf-8"))["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return pid != os.getpid() and _pid_alive(pid)
+    return pid != os.getpid() and pid_alive(pid)
 
 
 def _server_running(data_dir: Path) -> str | None:
@@ -605,7 +585,7 @@ def _server_running(data_dir: Path) -> str | None:
         url, pid = str(info["url"]), int(info["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return url if _pid_alive(pid) else None
+    return url if pid_alive(pid) else None
 
 
 def _refuse_if_in_use(data_dir: Path, *, own_server_stopped: bool) -> None:

@@ -109,6 +109,20 @@ def clean_text(name: str, raw: object) -> str:
     return text
 
 
+FILENAME_MAX_CHARS = 1000
+
+
+def clean_filename(raw: object) -> str:
+    """The name (or path) an export is saved as, recorded in the audit trail: one line
+    of text, so that an entry can never be made to look like two."""
+    text = clean_text("filename", raw)
+    if len(text) > FILENAME_MAX_CHARS:
+        raise InvalidParameter("filename", f"must be at most {FILENAME_MAX_CHARS} characters, got {len(text)}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InvalidParameter("filename", "must not contain control characters (such as line breaks)")
+    return text
+
+
 def _is_list(annotation: object) -> bool:
     return typing.get_origin(annotation) in (list, typing.List)
 

@@ -11,7 +11,15 @@ from pydantic import WithJsonSchema, field_validator, model_validator
 from server.core.errors import InvalidParameter
 from server.core.openapi import DATE_BOUND_PATTERN, FILENAME_PATTERN, SEARCH_TEXT_PATTERN, LocalDateTime
 from server.core.paging import PageOut, PageQuery
-from server.core.params import StrictQuery, clean_text, one_of, parse_date_bound, parse_int
+from server.core.params import (
+    FILENAME_MAX_CHARS,
+    StrictQuery,
+    clean_filename,
+    clean_text,
+    one_of,
+    parse_date_bound,
+    parse_int,
+)
 from server.studies.export import FORMATS as EXPORT_FORMATS
 from server.studies.filters import DEFAULT_SORT, SORTS, StudyFilters
 
@@ -150,9 +158,6 @@ class StudySearchQuery(PageQuery, SortQuery, StudyFilterQuery):
     """Filters first, then sort and paging: the contract's own parameters come first."""
 
 
-FILENAME_MAX_CHARS = 1000
-
-
 class ExportQuery(SortQuery, StudyFilterQuery):
     format: ExportFormat = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
     filename: str = Field(
@@ -171,12 +176,7 @@ class ExportQuery(SortQuery, StudyFilterQuery):
     @field_validator("filename", mode="before")
     @classmethod
     def _filename(cls, value):
-        text = clean_text("filename", value)
-        if len(text) > FILENAME_MAX_CHARS:
-            raise InvalidParameter("filename", f"must be at most {FILENAME_MAX_CHARS} characters, got {len(text)}")
-        if any(ord(c) < 32 or ord(c) == 127 for c in text):
-            raise InvalidParameter("filename", "must not contain control characters (such as line breaks)")
-        return text
+        return clean_filename(value)
 
     def given_filters(self) -> dict:
         """The filters as the request gave them, the empty ones left out: for the audit trail."""
