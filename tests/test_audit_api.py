@@ -166,7 +166,7 @@ def test_each_studies_export_is_recorded_once_with_filters_rows_format_and_file_
 
 
 def test_an_export_cut_off_says_so_with_the_rows_sent(api, make_study, monkeypatch):
-    monkeypatch.setattr("server.studies.export.CSV_PIECE_CHARS", 1)  # one piece per row
+    monkeypatch.setattr("server.core.streaming.CSV_PIECE_CHARS", 1)  # one piece per row
     for i in range(5):
         make_study(f"E{i}")
     response = api.get("/api/v1/studies/export", {"format": "csv"})

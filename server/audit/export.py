@@ -3,10 +3,7 @@ through the same formula guard as the studies' export (server/core/text.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 
@@ -15,10 +12,8 @@ from server.audit.filters import AuditFilters
 from server.audit.selectors import FIELDS, audit_entries
 from server.audit.services import audit_record
 from server.clock import local_now
-from server.core.streaming import WatchedStream
+from server.core.streaming import WatchedStream, csv_pieces
 from server.core.text import neutralise
-
-PIECE_CHARS = 2_048
 
 
 def audit_csv_cells(entry: dict) -> list[str]:
@@ -36,28 +31,13 @@ def audit_csv_cells(entry: dict) -> list[str]:
     return cells
 
 
-def _pieces(entries: Iterable[dict], sent: list[int]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(FIELDS)
-    for entry in entries:
-        writer.writerow(audit_csv_cells(entry))
-        sent[1] += 1
-        if buffer.tell() >= PIECE_CHARS:
-            sent[0] = sent[1]
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    sent[0] = sent[1]
-    if text := buffer.getvalue():
-        yield text.encode("utf-8")
-
-
 def audit_export(*, filters: AuditFilters, given_filters: dict, filename: str | None = None):
     """The CSV download; recorded in the trail (what: "audit") once sent or cut off."""
     user = actor_current()  # read now: the body is sent after the request's context has ended
-    sent = [0, 0]  # rows in pieces handed to the server, rows written
+    sent = [0]  # entries in the pieces handed to the server so far
+
+    def note_sent(count: int) -> None:
+        sent[0] = count
 
     def on_end(complete: bool) -> None:
         saved = f" as {filename}" if filename else ""
@@ -73,7 +53,14 @@ def audit_export(*, filters: AuditFilters, given_filters: dict, filename: str | 
         )
 
     response = StreamingHttpResponse(
-        WatchedStream(_pieces(audit_entries(filters=filters), sent), on_end), content_type="text/csv; charset=utf-8"
+        WatchedStream(
+            csv_pieces(
+                header=FIELDS, rows=map(audit_csv_cells, audit_entries(filters=filters)),
+                sent=note_sent,
+            ),
+            on_end,
+        ),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="audit_{local_now():%Y%m%d_%H%M%S}.csv"'
     return response
