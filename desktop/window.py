@@ -157,18 +157,13 @@ def shortened_cells(headers: dict[str, str]) -> int:
 
 
 def saved_message(saved: str, shortened: int) -> str:
-    """What the window says itself when the app cannot: the app's English words."""
+    """What the window says itself when the app cannot (a Help page is open): where the
+    file went, and the server's own words for the cells it shortened."""
+    from server.studies.export import shortened_notice
+
     text = f"Saved to {saved}"
-    if shortened == 1:
-        text += (
-            '\n\n1 cell was too long for Excel (over 32,767 characters) and is shortened; the sheet '
-            '"Shortened cells" lists it. The CSV export holds the full text.'
-        )
-    elif shortened > 1:
-        text += (
-            f'\n\n{shortened:,} cells were too long for Excel (over 32,767 characters) and are shortened; '
-            'the sheet "Shortened cells" lists them. The CSV export holds the full text.'
-        )
+    if shortened > 0:
+        text += f"\n\n{shortened_notice(count=shortened)}."
     return text
 
 

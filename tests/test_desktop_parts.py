@@ -214,8 +214,8 @@ def test_without_the_app_to_say_it_the_menus_export_says_what_it_shortened_in_a_
     saved = app.export_search("xlsx")
     [(title, message)] = window.told
     assert message == (
-        f"Saved to {saved['saved']}\n\n2 cells were too long for Excel (over 32,767 characters) and are shortened; "
-        'the sheet "Shortened cells" lists them. The CSV export holds the full text.'
+        f"Saved to {saved['saved']}\n\n2 cells were longer than an Excel cell holds (32,767 characters) and "
+        'shortened, each listed on the sheet "Shortened cells"; the CSV export (format=csv) holds the full text.'
     )
     window.told.clear()
     app.export_search("csv")  # nothing shortened: the Save dialog already said where

@@ -2,6 +2,7 @@ import { Alert, Layout } from 'antd';
 import { Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet, useLocation } from 'react-router';
+import { DesktopSavedNotice } from '@/components/SavedNotice';
 import { onSessionExpired } from '@/lib/api';
 import { LanguageSwitch } from './LanguageSwitch';
 
@@ -27,6 +28,7 @@ export function Shell() {
   const { pathname } = useLocation();
   return (
     <Layout className="app-layout">
+      <DesktopSavedNotice />
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>

@@ -1,10 +1,9 @@
 import { ClearOutlined } from '@ant-design/icons';
-import { Button, DatePicker, InputNumber, Select } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { Button, InputNumber, Select } from 'antd';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DayRangePicker } from '@/components/DayRangePicker';
 import type { FilterOptions, StudyStatisticsOut, ValueCount } from '@/lib/api-types';
-import { DAY_FORMAT, PRESET_KEYS, presetRange } from '@/lib/datePresets';
 import { formatNumber } from '@/lib/format';
 import { MAX_AGE, type StudyFilterValues } from '@/lib/studyFilters';
 
@@ -136,11 +135,6 @@ export function StudyFilterBar({ filters, update, options, statistics, onClear, 
     return [...values];
   }, [genderCounts, filters.patient_gender]);
 
-  const range: [Dayjs | null, Dayjs | null] | null =
-    filters.date_from || filters.date_to
-      ? [filters.date_from ? dayjs(filters.date_from, DAY_FORMAT) : null, filters.date_to ? dayjs(filters.date_to, DAY_FORMAT) : null]
-      : null;
-  const today = dayjs();
 
   return (
     <div className={className ? `studies-filters ${className}` : 'studies-filters'} role="group" aria-label={label ?? t('filters.label')}>
@@ -211,18 +205,11 @@ export function StudyFilterBar({ filters, update, options, statistics, onClear, 
           onCommit={(value) => update({ patient_age_max: value })}
         />
       </div>
-      <DatePicker.RangePicker
-        className="filter-dates"
-        aria-label={t('filters.dates')}
-        placeholder={[t('filters.dateFrom'), t('filters.dateTo')]}
-        format={DAY_FORMAT}
-        allowEmpty={[true, true]}
-        value={range}
-        onChange={(values) => {
-          const [from, to] = values ?? [null, null];
-          update({ date_from: from ? from.format(DAY_FORMAT) : null, date_to: to ? to.format(DAY_FORMAT) : null });
-        }}
-        presets={PRESET_KEYS.map((key) => ({ label: t(`presets.${key}`), value: presetRange(key, today) }))}
+      <DayRangePicker
+        label={t('filters.dates')}
+        from={filters.date_from}
+        to={filters.date_to}
+        onChange={(date_from, date_to) => update({ date_from, date_to })}
       />
       <Button icon={<ClearOutlined aria-hidden />} onClick={onClear} disabled={!canClear}>
         {t('filters.clear')}

@@ -1,13 +1,12 @@
 import { ClearOutlined, DownloadOutlined, DownOutlined, RightOutlined } from '@ant-design/icons';
-import { Button, DatePicker, Empty, Select, Table, Typography, message as antMessage, type TableProps } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { Button, Empty, Select, Table, Typography, message as antMessage, type TableProps } from 'antd';
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
+import { DayRangePicker } from '@/components/DayRangePicker';
 import { ErrorAlert } from '@/components/ErrorAlert';
 import { useNamedTable } from '@/components/namedTable';
 import { SearchBox } from '@/components/SearchBox';
-import { DAY_FORMAT, PRESET_KEYS, presetRange } from '@/lib/datePresets';
 import { DesktopSaveError, downloadFile } from '@/lib/download';
 import { formatDateTimeFull, formatNumber } from '@/lib/format';
 import { auditExportUrl, useAuditOptions, useAuditPage, type AuditEntryOut } from '../api/audit';
@@ -106,11 +105,6 @@ export function AuditPage() {
   // A value in the URL that the options lack stays choosable.
   const withCurrent = (values: string[] | undefined, current: string | null) =>
     current && !(values ?? []).includes(current) ? [...(values ?? []), current] : (values ?? []);
-  const range: [Dayjs | null, Dayjs | null] | null =
-    search.since || search.until
-      ? [search.since ? dayjs(search.since, DAY_FORMAT) : null, search.until ? dayjs(search.until, DAY_FORMAT) : null]
-      : null;
-  const today = dayjs();
 
   const exportCsv = async () => {
     try {
@@ -197,18 +191,11 @@ export function AuditPage() {
           popupMatchSelectWidth={false}
           options={withCurrent(options.data?.users, search.user).map((value) => ({ value, label: value }))}
         />
-        <DatePicker.RangePicker
-          className="filter-dates"
-          aria-label={t('audit.dates')}
-          placeholder={[t('filters.dateFrom'), t('filters.dateTo')]}
-          format={DAY_FORMAT}
-          allowEmpty={[true, true]}
-          value={range}
-          onChange={(values) => {
-            const [from, to] = values ?? [null, null];
-            update({ since: from ? from.format(DAY_FORMAT) : null, until: to ? to.format(DAY_FORMAT) : null });
-          }}
-          presets={PRESET_KEYS.map((key) => ({ label: t(`presets.${key}`), value: presetRange(key, today) }))}
+        <DayRangePicker
+          label={t('audit.dates')}
+          from={search.since}
+          to={search.until}
+          onChange={(since, until) => update({ since, until })}
         />
         <Button icon={<ClearOutlined aria-hidden />} onClick={clear} disabled={!filtered}>
           {t('filters.clear')}

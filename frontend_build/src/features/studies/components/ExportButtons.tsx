@@ -1,8 +1,8 @@
 import { DownloadOutlined, FileExcelOutlined } from '@ant-design/icons';
-import { Button, Space, Tooltip, message as antMessage } from 'antd';
-import { useCallback, useEffect } from 'react';
+import { Button, Space, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { DesktopSaveError, downloadFile, onDesktopSaved, savesThroughDesktop } from '@/lib/download';
+import { useSavedNotice } from '@/components/SavedNotice';
+import { DesktopSaveError, downloadFile, savesThroughDesktop } from '@/lib/download';
 import { formatNumber } from '@/lib/format';
 import { exportUrl } from '../api/studies';
 import type { StudySearch } from '../searchState';
@@ -14,27 +14,9 @@ export const SHORTENED_CELLS_HEADER = 'X-Imaging-Desk-Shortened-Cells';
 
 export function ExportButtons({ search, total }: { search: StudySearch; total: number | null }) {
   const { t, i18n } = useTranslation();
-  const [message, messageHolder] = antMessage.useMessage();
+  const { message, holder: messageHolder, tellSaved, tellShortened } = useSavedNotice();
   const tooManyForExcel = total !== null && total > XLSX_MAX_STUDIES;
   const nothing = total === 0;
-
-  const tellShortened = useCallback(
-    (shortened: number) => {
-      if (shortened > 0) {
-        message.warning(t('export.shortened', { count: shortened, cells: formatNumber(shortened, i18n.language) }), 12);
-      }
-    },
-    [message, t, i18n.language],
-  );
-  const tellSaved = useCallback(
-    (saved: string, shortened: number) => {
-      message.success(t('export.saved', { path: saved }));
-      tellShortened(shortened);
-    },
-    [message, t, tellShortened],
-  );
-  // The desktop window's File > Export… saves without these buttons, then tells the app.
-  useEffect(() => onDesktopSaved(({ saved, shortened }) => tellSaved(saved, shortened)), [tellSaved]);
 
   const run = async (format: 'csv' | 'xlsx') => {
     // Said before the download: an Excel file is fetched whole first (to read the
