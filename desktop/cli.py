@@ -284,8 +284,23 @@ def cmd_login_link(args) -> int:
     return 0
 
 
+def _unsound_database(data_dir: Path) -> str | None:
+    """Why nothing may be imported into the data folder's database (damaged, or missing
+    while backups exist: an import would fill a new, empty one in its place), in the
+    words `serve` says it, with the backup that restores it; None when it is sound."""
+    from server.serving import ServeError, database_check
+
+    try:
+        database_check(data_dir)
+    except ServeError as exc:
+        return f"nothing was imported. {exc}"
+    return None
+
+
 def cmd_import_duckdb(args) -> int:
-    _setup(args.data_dir)
+    data_dir = _setup(args.data_dir)
+    if (problem := _unsound_database(data_dir)) is not None:
+        return _fail(problem)
     from server.imports.worker import import_isolated, import_queue_isolated
     from server.serving import migrate
 
@@ -333,7 +348,9 @@ def _run_import(path: str, *, as_json: bool, start) -> int:
 
 
 def cmd_link_duckdb(args) -> int:
-    _setup(args.data_dir)
+    data_dir = _setup(args.data_dir)
+    if (problem := _unsound_database(data_dir)) is not None:
+        return _fail(problem)
     from server.imports.linking import link_duckdb
     from server.serving import migrate
 

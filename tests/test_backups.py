@@ -413,6 +413,33 @@ def test_a_missing_database_with_backups_does_not_start_empty(tmp_path):
     assert not (data_dir / "db.sqlite3").exists()
 
 
+@pytest.mark.parametrize("command", ["import-duckdb", "link-duckdb"])
+def test_nothing_is_imported_into_a_damaged_database_nor_in_place_of_a_missing_one(tmp_path, command):
+    data_dir = imported(tmp_path)
+    backup = backup_json(data_dir)
+    database = data_dir / "db.sqlite3"
+    more = source_file(tmp_path / "more.duckdb", studies=5, first=1_000)
+    rows(database, "PRAGMA wal_checkpoint(TRUNCATE)")
+    database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+    damaged = sha256(database)
+
+    result = cli(command, str(more), data_dir=data_dir)
+
+    assert result.returncode == 1
+    assert f"imaging-desk: nothing was imported. The database {database} is damaged: it is cut short" in result.stderr
+    assert f"The newest good backup is {backup['path']}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sha256(database) == damaged
+
+    for name in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    result = cli(command, str(more), data_dir=data_dir)
+
+    assert result.returncode == 1
+    assert f"The database {database} is missing, but this data folder has backups" in result.stderr
+    assert not database.exists()
+
+
 # --- a backup during an import, while people search ------------------------------------
 
 
