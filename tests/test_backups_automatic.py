@@ -16,6 +16,7 @@ from server.clock import local_now
 from server.composition import backups as composition
 from server.imports.jobs import Job
 from server.imports.models import ImportRun
+from server.imports.selectors import import_changed_data
 
 
 @pytest.fixture
@@ -76,6 +77,33 @@ def test_the_daily_backup_is_taken_once_a_day_and_the_retention_thins_the_old_on
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_import_the_server_did_not_run_is_followed_by_a_backup_at_the_next_look(data_dir):
+    """The commands import-duckdb and link-duckdb take no backup themselves; the next look does."""
+    folder = data_dir / "backups"
+    old_backup(folder, taken=local_now() - dt.timedelta(hours=1), kind="daily")
+    jobs = BackupJobs()
+    ImportRun.objects.create(  # before the backup: already in it
+        source_path="old.duckdb", state=ImportRun.State.DONE, finished_at=local_now() - dt.timedelta(hours=2),
+        report={"inserted": 5, "updated": 0, "reports": None},
+    )
+    ImportRun.objects.create(  # after it, but it changed nothing
+        source_path="same.duckdb", state=ImportRun.State.DONE, finished_at=local_now() - dt.timedelta(minutes=5),
+        report={"inserted": 0, "updated": 0, "unchanged": 5, "reports": None},
+    )
+    assert daily_backup_due(data_dir=data_dir, jobs=jobs) is None  # today has its backup, nothing new since
+
+    ImportRun.objects.create(
+        source_path="new.duckdb", state=ImportRun.State.DONE, finished_at=local_now(),
+        report={"inserted": 0, "updated": 2, "reports": None},
+    )
+    job = daily_backup_due(data_dir=data_dir, jobs=jobs)
+
+    done = jobs.wait(job.job_id, timeout=60)
+    assert (done["status"], done["backup"]["kind"]) == ("done", "after-import")
+    assert daily_backup_due(data_dir=data_dir, jobs=jobs) is None
+
+
+@pytest.mark.django_db(transaction=True)
 def test_no_daily_backup_without_a_database(tmp_path):
     assert daily_backup_due(data_dir=tmp_path, jobs=BackupJobs()) is None
 
@@ -91,7 +119,7 @@ def test_no_daily_backup_without_a_database(tmp_path):
     ],
 )
 def test_an_import_changed_data_when_it_inserted_or_updated_anything(report, changed):
-    assert composition.import_changed_data(report) is changed
+    assert import_changed_data(report) is changed
 
 
 def test_only_an_import_that_ended_done_and_changed_data_is_followed_by_a_backup(monkeypatch):

@@ -1,8 +1,10 @@
 """The daily backup while `serve` or the window runs: one thread per process, which
-takes a "daily" backup unless the managed folder already has a verified backup of
-today (manual, daily or after an import). SQLite only: a shared PostgreSQL server is
-backed up by its administrator (or with `imaging-desk backup`), not by every PC that
-uses it."""
+takes an "after-import" backup when an import changed data after the newest backup
+(one the server ran has its own already; this catches the commands `import-duckdb`
+and `link-duckdb`, whose imports run outside the server), else a "daily" backup
+unless the managed folder already has a verified backup of today (manual, daily or
+after an import). SQLite only: a shared PostgreSQL server is backed up by its
+administrator (or with `imaging-desk backup`), not by every PC that uses it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from server.backups.jobs import BACKUP_JOBS, BackupJobs
 from server.backups.services import backup_list
 from server.clock import local_now
 from server.datadir import DB_FILENAME
+from server.imports.selectors import import_changed_data_since
 
 logger = logging.getLogger("imaging_desk.backups")
 
@@ -29,19 +32,24 @@ CHECK_EVERY_S = 3600.0
 TAKEN_HERE = ("manual", "daily", "after-import")
 
 
-def backup_of_today_exists(*, data_dir: Path) -> bool:
+def _taken_here(*, data_dir: Path) -> list:
+    """The verified backups of the managed folder that this schedule counts, newest first."""
     listing = backup_list(data_dir=data_dir)
+    return [b for b in listing.backups if b.kind in TAKEN_HERE and b.verified and b.path.parent == listing.folder]
+
+
+def backup_of_today_exists(*, data_dir: Path) -> bool:
     today = local_now().date()
-    return any(
-        b.created_at.date() == today and b.kind in TAKEN_HERE and b.verified and b.path.parent == listing.folder
-        for b in listing.backups
-    )
+    return any(b.created_at.date() == today for b in _taken_here(data_dir=data_dir))
 
 
 def daily_backup_due(*, data_dir: Path, jobs: BackupJobs = BACKUP_JOBS):
-    """Start today's daily backup if it is due; the job, or None."""
+    """Start the backup that is due, after an import or today's daily one; the job, or None."""
     if connection.vendor != "sqlite" or not (Path(data_dir) / DB_FILENAME).exists():
         return None
+    taken = _taken_here(data_dir=data_dir)
+    if import_changed_data_since(max((b.created_at for b in taken), default=None)):
+        return jobs.start(data_dir=data_dir, kind="after-import", queue=True)
     if backup_of_today_exists(data_dir=data_dir):
         return None
     return jobs.start(data_dir=data_dir, kind="daily", queue=True)

@@ -11,14 +11,7 @@ from django.db import connection
 from server.backups.jobs import BACKUP_JOBS
 from server.imports.jobs import JOBS, Job
 from server.imports.models import ImportRun
-
-
-def import_changed_data(report: dict | None) -> bool:
-    """Whether an import's report says it inserted or updated anything, in any table."""
-    if not report:
-        return False
-    sections = [report, *(value for value in report.values() if isinstance(value, dict))]
-    return any((section.get("inserted") or 0) + (section.get("updated") or 0) > 0 for section in sections)
+from server.imports.selectors import import_changed_data
 
 
 def backup_after_import(job: Job) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from server.core.paging import page_envelope
 from server.imports.errors import JobNotFound
 from server.imports.models import RUN_COUNTS, ImportRun, QuarantinedRow
@@ -23,6 +25,23 @@ def import_history(*, page: int, page_size: int) -> dict:
         ]
 
     return page_envelope(total=runs.count(), page=page, page_size=page_size, rows=rows)
+
+
+def import_changed_data(report: dict | None) -> bool:
+    """Whether an import's report says it inserted or updated anything, in any table."""
+    if not report:
+        return False
+    sections = [report, *(value for value in report.values() if isinstance(value, dict))]
+    return any((section.get("inserted") or 0) + (section.get("updated") or 0) > 0 for section in sections)
+
+
+def import_changed_data_since(when: dt.datetime | None) -> bool:
+    """Whether an import that ended after `when` (None: ever) inserted or updated data,
+    whoever ran it: the server's jobs or the commands `import-duckdb` and `link-duckdb`."""
+    runs = ImportRun.objects.filter(state=ImportRun.State.DONE, finished_at__isnull=False)
+    if when is not None:
+        runs = runs.filter(finished_at__gt=when)
+    return any(import_changed_data(report) for report in runs.values_list("report", flat=True).iterator())
 
 
 def _raw_value(raw: dict, column: str):
