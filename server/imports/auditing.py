@@ -46,8 +46,9 @@ def import_audit_run(*, run: ImportRun, outcome: str, report: dict | None = None
             )
         summary = (
             f"{_OUTCOME_WORDS[outcome]} {Path(file).name} ({_what(run.kind)} {run.pk}): "
-            f"{counts['source_rows']} rows read, {counts['inserted']} inserted, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged, {counts['quarantined']} quarantined"
+            f"{counts['source_rows'] or 0:,} rows read, {counts['inserted'] or 0:,} inserted, "
+            f"{counts['updated'] or 0:,} updated, {counts['unchanged'] or 0:,} unchanged, "
+            f"{counts['quarantined'] or 0:,} quarantined"
         )
     else:
         details["reason"] = reason
