@@ -421,8 +421,12 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["window", *argv]  # no command: the window, with its options (--data-dir)
     args = parser.parse_args(argv)
+    from server.serving import ServeError
+
     try:
         return COMMANDS[args.command](args)
+    except ServeError as exc:  # e.g. a database a newer version set up, met by any command
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
 

@@ -39,13 +39,66 @@ def base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+# pg_advisory_lock key of the migrations: any constant the app uses for nothing else.
+MIGRATION_LOCK_KEY = 0x1D5E_0A16
+
+
 def migrate() -> None:
+    """Bring the database's tables up to this version's, once, whoever else starts.
+
+    On PostgreSQL several PCs may start on a new database at the same moment: the
+    database serialises them (an advisory lock held around the migrations), so the
+    second waits, then finds the tables made. Before that caused the second to fail
+    with `duplicate key value violates unique constraint "pg_class_relname_nsp_index"`.
+    A database that a newer version of Imaging Desk has migrated is refused in words
+    (ServeError): this version would misread its tables."""
     import io
 
     from django.core.management import call_command
+    from django.db import connection
 
-    # Windowed builds have sys.stdout None, on which call_command fails: give it streams.
-    call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
+    try:
+        schema_too_new_refuse()
+        # Windowed builds have sys.stdout None, on which call_command fails: give it streams.
+        call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+    finally:
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
+
+
+def schema_too_new_refuse() -> None:
+    """Raise ServeError if the database holds migrations of Imaging Desk's own apps that
+    this version does not have: a newer version set it up."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from server import __version__
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    ours = {config.label for config in apps.get_app_configs() if config.name.startswith("server.")}
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, name in loader.applied_migrations
+        if app in ours and (app, name) not in loader.disk_migrations
+    )
+    if unknown:
+        database = connection.settings_dict
+        where = (
+            f"The database {database['NAME']}" if connection.vendor == "sqlite"
+            else f"The PostgreSQL database {database['NAME']} on {database['HOST'] or 'localhost'}"
+        )
+        raise ServeError(
+            f"{where} was set up by a newer version of Imaging Desk than this one ({__version__}): it has "
+            f"{len(unknown)} change{'s' if len(unknown) != 1 else ''} of its tables that this version does not know "
+            f"({', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''}). Install the newer version on this PC; "
+            "nothing was changed."
+        )
 
 
 def login_url(url: str) -> str:
