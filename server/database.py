@@ -59,3 +59,24 @@ def database_settings(*, data_dir: Path, url: str | None) -> dict:
 def vendor_name(engine: str) -> str:
     """The name the health endpoint reports: "sqlite" or "postgresql"."""
     return "postgresql" if "postgresql" in engine else "sqlite"
+
+
+def migrations_unknown(applied) -> list[str]:
+    """Of the applied migrations (app, name) a database records, those of Imaging Desk's
+    own apps that this version does not have, as "app.name": a newer version set the
+    database up, and this one would misread its tables."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    ours = {config.label for config in apps.get_app_configs() if config.name.startswith("server.")}
+    return sorted(f"{app}.{name}" for app, name in applied if app in ours and (app, name) not in known)
+
+
+def migrations_unknown_words(unknown: list[str]) -> str:
+    """"it has 2 changes of its tables that this version (0.1.0) does not know (a.b, c.d)"."""
+    from server import __version__
+
+    shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
+    changes = "change" if len(unknown) == 1 else "changes"
+    return f"it has {len(unknown)} {changes} of its tables that this version ({__version__}) does not know ({shown})"

@@ -74,19 +74,13 @@ def migrate() -> None:
 def schema_too_new_refuse() -> None:
     """Raise ServeError if the database holds migrations of Imaging Desk's own apps that
     this version does not have: a newer version set it up."""
-    from django.apps import apps
     from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
 
-    from server import __version__
+    from server.database import migrations_unknown, migrations_unknown_words
 
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    ours = {config.label for config in apps.get_app_configs() if config.name.startswith("server.")}
-    unknown = sorted(
-        f"{app}.{name}"
-        for app, name in loader.applied_migrations
-        if app in ours and (app, name) not in loader.disk_migrations
-    )
+    recorder = MigrationRecorder(connection)
+    unknown = migrations_unknown(recorder.applied_migrations() if recorder.has_table() else [])
     if unknown:
         database = connection.settings_dict
         where = (
@@ -94,10 +88,8 @@ def schema_too_new_refuse() -> None:
             else f"The PostgreSQL database {database['NAME']} on {database['HOST'] or 'localhost'}"
         )
         raise ServeError(
-            f"{where} was set up by a newer version of Imaging Desk than this one ({__version__}): it has "
-            f"{len(unknown)} change{'s' if len(unknown) != 1 else ''} of its tables that this version does not know "
-            f"({', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''}). Install the newer version on this PC; "
-            "nothing was changed."
+            f"{where} was set up by a newer version of Imaging Desk: {migrations_unknown_words(unknown)}. "
+            "Install the newer version on this PC; nothing was changed."
         )
 
 

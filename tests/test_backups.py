@@ -346,6 +346,23 @@ def test_a_restore_refuses_a_file_that_is_not_a_sound_backup(tmp_path, damage, w
     assert [f for f in every_file(data_dir / "backups") if "before-restore" in f] == []
 
 
+def test_a_restore_refuses_a_backup_a_newer_version_took(tmp_path):
+    data_dir = imported(tmp_path)
+    backup = Path(backup_json(data_dir)["path"])
+    with sqlite3.connect(backup) as db:
+        db.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('audit', '0042_later', '2027-01-01')")
+    database = data_dir / "db.sqlite3"
+    before = rows(database, STUDY_VALUES)
+
+    result = cli("restore", str(backup), "--yes", data_dir=data_dir)
+
+    assert result.returncode == 1
+    assert f"{backup} was taken by a newer version of Imaging Desk: it has 1 change of its tables" in result.stderr
+    assert "(audit.0042_later). Install the newer version to restore it; nothing was changed" in result.stderr
+    assert rows(database, STUDY_VALUES) == before
+    assert [f for f in every_file(data_dir / "backups") if "before-restore" in f] == []
+
+
 # --- integrity at start --------------------------------------------------------------
 
 

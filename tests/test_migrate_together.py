@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import psycopg
-import pytest
 
+from server import __version__
 from tests.support.commands import import_cli
 from tests.support.paths import ROOT
 from tests.support.servers import subprocess_env
@@ -53,8 +53,10 @@ def test_a_database_set_up_by_a_newer_version_is_refused_in_words_and_left_as_it
     database = data_dir / "db.sqlite3"
     with sqlite3.connect(database) as db:
         db.execute(
-            "INSERT INTO django_migrations (app, name, applied) VALUES ('studies', '9001_from_the_future', '2027-01-01')"
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('studies', '9001_from_the_future', '2027-01-01')"
         )
+
     def schema():
         with sqlite3.connect(database) as db:
             return (db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall(),
@@ -69,10 +71,11 @@ def test_a_database_set_up_by_a_newer_version_is_refused_in_words_and_left_as_it
         )
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr
-        assert f"The database {database} was set up by a newer version of Imaging Desk than this one" in result.stderr
-        assert "(studies.9001_from_the_future). Install the newer version on this PC; nothing was changed." in (
-            result.stderr
-        )
+        assert (
+            f"The database {database} was set up by a newer version of Imaging Desk: it has 1 change of its tables "
+            f"that this version ({__version__}) does not know (studies.9001_from_the_future). "
+            "Install the newer version on this PC; nothing was changed."
+        ) in result.stderr
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM study").fetchone() == (1,)
     assert schema() == before

@@ -63,6 +63,7 @@ from server.backups.sqlitefile import (
     table_names,
 )
 from server.clock import clinic_zone, local_now
+from server.database import migrations_unknown, migrations_unknown_words
 from server.datadir import DB_FILENAME, SERVER_INFO_FILENAME, pid_alive
 
 logger = logging.getLogger("imaging_desk.backups")
@@ -554,6 +555,17 @@ def backup_verify(*, file: Path) -> BackupInfo:
             raise BackupInvalid(f"{file} is not a usable dump: {problem}")
         return replace(_record_read(file), verified=True, integrity="ok")
     counts, integrity = _sqlite_check(file)
+    with closing(connect_still(file)) as db:
+        has_migrations = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
+        ).fetchone()
+        unknown = migrations_unknown(db.execute("SELECT app, name FROM django_migrations").fetchall()
+                                     if has_migrations else [])
+    if unknown:
+        raise BackupInvalid(
+            f"{file} was taken by a newer version of Imaging Desk: {migrations_unknown_words(unknown)}. "
+            "Install the newer version to restore it; nothing was changed"
+        )
     record = _record_read(file)
     if record.studies is not None and (record.studies, record.reports) != (counts["studies"], counts["reports"]):
         raise BackupInvalid(
