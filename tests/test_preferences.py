@@ -8,7 +8,10 @@ PREFERENCES = "/api/v1/preferences"
 
 
 @pytest.fixture
-def stored(settings, tmp_path):
+def stored(settings, tmp_path, token):
+    """A data folder of its own, holding the API token the client was given (the server
+    reads the token from the data folder at each request)."""
+    (tmp_path / "api-token").write_text(token + "\n")
     settings.DATA_DIR = tmp_path
     return tmp_path / "preferences.json"
 
