@@ -48,8 +48,9 @@ def migrate() -> None:
 
     On PostgreSQL several PCs may start on a new database at the same moment: the
     database serialises them (an advisory lock held around the migrations), so the
-    second waits, then finds the tables made. Before that caused the second to fail
-    with `duplicate key value violates unique constraint "pg_class_relname_nsp_index"`.
+    second waits, then finds the tables made (without it, one of two `import-duckdb`
+    started together failed with `duplicate key value violates unique constraint` on
+    pg_class's or pg_type's index).
     A database that a newer version of Imaging Desk has migrated is refused in words
     (ServeError): this version would misread its tables."""
     import io
