@@ -196,14 +196,10 @@ def cmd_serve(args) -> int:
             "Anyone who can reach it still needs the API token.",
             file=sys.stderr,
         )
-    from django.db import OperationalError
-
     try:
         return serve(host=args.host, port=args.port, data_dir=data_dir)
     except ServeError as exc:
         return _fail(str(exc))
-    except OperationalError as exc:
-        return _fail(f"cannot open the database: {str(exc).strip()}")
 
 
 def _console_to_log(data_dir: Path) -> None:
@@ -427,6 +423,18 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ServeError as exc:  # e.g. a database a newer version set up, met by any command
         return _fail(str(exc))
+    except Exception as exc:
+        # A database that cannot be opened or set up (PostgreSQL unreachable, a wrong
+        # password, no such database, no right to create tables), met by any command.
+        from django.db import DatabaseError
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        from django.db import connection
+
+        from server.database import database_unavailable_words
+
+        return _fail(database_unavailable_words(exc, connection.settings_dict))
     except KeyboardInterrupt:
         return 130
 

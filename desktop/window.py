@@ -167,6 +167,18 @@ def saved_message(saved: str, shortened: int) -> str:
     return text
 
 
+def start_failure_words(error: Exception) -> str:
+    """Why the window's server could not start, in words: a database that cannot be
+    opened or set up is named as the commands name it (server/database.py)."""
+    from django.db import DatabaseError, connection
+
+    if isinstance(error, DatabaseError):
+        from server.database import database_unavailable_words
+
+        return database_unavailable_words(error, connection.settings_dict)
+    return str(error) or type(error).__name__
+
+
 # --- native dialogs ---------------------------------------------------------------------
 
 
@@ -356,7 +368,7 @@ class DesktopApp:
             self._start_server()
         except Exception as exc:
             logger.exception("the window could not start the app")
-            self._show_error("Imaging Desk could not start", str(exc) or type(exc).__name__)
+            self._show_error("Imaging Desk could not start", start_failure_words(exc))
             return
         self._app_ready()
 

@@ -80,3 +80,38 @@ def migrations_unknown_words(unknown: list[str]) -> str:
     shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
     changes = "change" if len(unknown) == 1 else "changes"
     return f"it has {len(unknown)} {changes} of its tables that this version ({__version__}) does not know ({shown})"
+
+
+_UNREACHABLE = (
+    "connection refused", "failed to resolve host", "could not translate host name", "timeout expired",
+    "no route to host", "network is unreachable", "connection timed out",
+)
+
+
+def database_unavailable_words(error: Exception, database: dict) -> str:
+    """What a database that cannot be opened or set up means, in words for whoever set
+    it up: the server, port, user and database by name, never the password."""
+    text = str(error).strip()
+    if "sqlite3" in database.get("ENGINE", ""):
+        return f"cannot open the database {database['NAME']}: {text}"
+    host, port = database.get("HOST") or "localhost", database.get("PORT") or "5432"
+    user, name = database.get("USER") or "(the default user)", database.get("NAME")
+    where = f"PostgreSQL at {host}:{port}"
+    lowered = text.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return f"{where} refused the password of the user {user}: correct it in the database URL"
+    if f'role "{user}" does not exist' in text:
+        return f"{where} has no user {user}: create it (README: several PCs, one database), or correct the URL"
+    if f'database "{name}" does not exist' in text:
+        return f"{where} has no database {name}: create it (README: several PCs, one database), or correct the URL"
+    if "permission denied" in lowered:
+        return (
+            f"the user {user} may not create the tables Imaging Desk needs in the database {name} on {where}: "
+            "make it the database's owner, or grant it CREATE on the schema public"
+        )
+    if any(words in lowered for words in _UNREACHABLE):
+        return (
+            f"{where} cannot be reached: check that the server runs, that the address is right, and that its "
+            "firewall lets this PC in"
+        )
+    return f"{where} (database {name}) cannot be used: {text.splitlines()[0] if text else type(error).__name__}"

@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_settings_json_can_name_a_database_url(tmp_path):
     "url,message",
     [
         ("mysql://root@127.0.0.1/x", "the database URL is not usable: unsupported database URL scheme"),
-        ("postgresql://postgres@127.0.0.1:1/nowhere", "cannot open the database"),
+        ("postgresql://postgres@127.0.0.1:1/nowhere", "PostgreSQL at 127.0.0.1:1 cannot be reached: check that"),
     ],
 )
 def test_an_unusable_database_stops_serve_with_a_clear_message(tmp_path, url, message):
@@ -92,3 +93,64 @@ def test_an_unusable_database_stops_serve_with_a_clear_message(tmp_path, url, me
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def refused(command: list[str], tmp_path, url: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", *command, "--data-dir", str(tmp_path / "data")],
+        cwd=ROOT, env=subprocess_env(tmp_path / "data", IMAGING_DESK_DATABASE_URL=url),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_a_missing_postgresql_database_or_user_is_named_in_words(postgres_database, tmp_path):
+    server = postgres_database.rsplit("/", 1)[0]
+    host = server.rsplit("@", 1)[1]
+
+    missing = refused(["serve", "--port", "0"], tmp_path, f"{server}/no_such_database_here")
+    assert f"PostgreSQL at {host} has no database no_such_database_here: create it" in missing.stderr
+
+    nobody = refused(["audit"], tmp_path, postgres_database.replace("postgres@", "no_such_user_here@", 1))
+    assert f"PostgreSQL at {host} has no user no_such_user_here: create it" in nobody.stderr
+
+
+def test_a_user_without_the_right_to_create_tables_is_told_so(postgres_database, tmp_path):
+    import psycopg
+
+    role = f"imaging_desk_reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_database, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'REVOKE CREATE ON SCHEMA public FROM PUBLIC, "{role}"')
+    try:
+        result = refused(["serve", "--port", "0"], tmp_path, postgres_database.replace("postgres@", f"{role}@", 1))
+        name = postgres_database.rsplit("/", 1)[1]
+        assert f"the user {role} may not create the tables Imaging Desk needs in the database {name}" in result.stderr
+    finally:
+        with psycopg.connect(postgres_database, autocommit=True) as admin:
+            admin.execute(f'DROP OWNED BY "{role}"')
+            admin.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ('connection failed: connection to server at "db", port 5432 failed: FATAL:  password authentication '
+         'failed for user "desk"', "PostgreSQL at db:5432 refused the password of the user desk"),
+        ("failed to resolve host 'db': [Errno -2] Name or service not known",
+         "PostgreSQL at db:5432 cannot be reached"),
+        ("connection timeout expired", "PostgreSQL at db:5432 cannot be reached"),
+        ("server closed the connection unexpectedly", "PostgreSQL at db:5432 (database clinic) cannot be used: server"),
+    ],
+)
+def test_what_a_database_error_means_is_said_without_the_password(error, words):
+    from django.db import OperationalError
+
+    from server.database import database_unavailable_words, postgres_database
+
+    database = postgres_database("postgresql://desk:s3cret-Pw@db:5432/clinic")
+    said = database_unavailable_words(OperationalError(error), database)
+    assert said.startswith(words)
+    assert "s3cret" not in said

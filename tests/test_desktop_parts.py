@@ -419,3 +419,14 @@ def test_a_restore_that_fails_after_the_server_stopped_starts_it_again_on_the_ol
         "The backup could not be restored: The data folder's disk is too full to restore. Nothing was changed."
         "\n\nThe database is as it was."
     )
+
+
+def test_the_window_names_a_database_it_cannot_open_as_the_commands_do(settings):
+    from django.db import OperationalError, connection
+
+    from desktop.window import start_failure_words
+    from server.database import database_unavailable_words
+
+    error = OperationalError('connection to server at "db", port 5432 failed: Connection refused')
+    assert start_failure_words(error) == database_unavailable_words(error, connection.settings_dict)
+    assert start_failure_words(ValueError("no room")) == "no room"
