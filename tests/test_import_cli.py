@@ -96,7 +96,8 @@ def test_two_imports_at_once_never_interleave(tmp_path):
     second = import_cli(write_duckdb(tmp_path / "small.duckdb", [source_row("B")]), data)
     assert first.wait(timeout=300) == 0
     assert second.returncode == 1
-    assert "Another import is running on this database" in second.stderr
+    # The refusal names the running import, as any PC sharing the database would see it.
+    assert f"Another import is running on this database: {big} (import 2, since " in second.stderr
 
 
 def indexes(db) -> list[str]:

@@ -11,8 +11,23 @@ from django.db import connection
 from server.imports.errors import ImportBusy
 
 BUSY_MESSAGE = "Another import is running on this database; try again when it has finished"
+
 # pg_advisory_lock key: any constant the app uses for nothing else.
 POSTGRES_LOCK_KEY = 0x1D5E_1A9E
+
+
+def busy_refusal() -> ImportBusy:
+    """The refusal of an import while another holds the lock, naming the other (from any
+    PC: its run is recorded as running, committed, before its transaction begins)."""
+    from server.imports.models import ImportRun
+
+    running = ImportRun.objects.filter(state=ImportRun.State.RUNNING).order_by("-started_at", "-pk").first()
+    if running is None:
+        return ImportBusy(BUSY_MESSAGE)
+    return ImportBusy(
+        f"Another import is running on this database: {running.source_path} (import {running.pk}, since "
+        f"{running.started_at:%Y-%m-%d %H:%M}); try again when it has finished"
+    )
 
 
 @contextmanager
@@ -23,7 +38,7 @@ def import_lock():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [POSTGRES_LOCK_KEY])
             if not cursor.fetchone()[0]:
-                raise ImportBusy(BUSY_MESSAGE)
+                raise busy_refusal()
         try:
             yield
         finally:
@@ -36,7 +51,7 @@ def import_lock():
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if not _try_lock(fd):
-            raise ImportBusy(BUSY_MESSAGE)
+            raise busy_refusal()
         try:
             yield
         finally:
