@@ -38,11 +38,6 @@ def _taken_here(*, data_dir: Path) -> list:
     return [b for b in listing.backups if b.kind in TAKEN_HERE and b.verified and b.path.parent == listing.folder]
 
 
-def backup_of_today_exists(*, data_dir: Path) -> bool:
-    today = local_now().date()
-    return any(b.created_at.date() == today for b in _taken_here(data_dir=data_dir))
-
-
 def daily_backup_due(*, data_dir: Path, jobs: BackupJobs = BACKUP_JOBS):
     """Start the backup that is due, after an import or today's daily one; the job, or None."""
     if connection.vendor != "sqlite" or not (Path(data_dir) / DB_FILENAME).exists():
@@ -50,7 +45,8 @@ def daily_backup_due(*, data_dir: Path, jobs: BackupJobs = BACKUP_JOBS):
     taken = _taken_here(data_dir=data_dir)
     if import_changed_data_since(max((b.created_at for b in taken), default=None)):
         return jobs.start(data_dir=data_dir, kind="after-import", queue=True)
-    if backup_of_today_exists(data_dir=data_dir):
+    today = local_now().date()
+    if any(b.created_at.date() == today for b in taken):
         return None
     return jobs.start(data_dir=data_dir, kind="daily", queue=True)
 
