@@ -471,7 +471,7 @@ def study_export(
         user=actor_current(),
     )
     download = f"studies_{local_now():%Y%m%d_%H%M%S}.{format}"
-    rows = _Counted(_rows(search, sort))
+    rows = _rows(search, sort)
     if format == "csv":
         sent = [0]  # rows in the pieces handed to the server so far
 
@@ -485,6 +485,7 @@ def study_export(
         )
     else:
         # Written whole before the answer starts: the headers say how many cells it cut.
+        rows = _Counted(rows)
         output, shortened = _xlsx_file(rows)
         response = FileResponse(
             output, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
