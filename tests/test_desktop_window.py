@@ -67,8 +67,20 @@ def window_env(data_dir: Path, display: str, **extra: str) -> dict:
     return env
 
 
-def session_processes(session_id: int) -> list[str]:
-    """The processes still alive in a session (by /proc): what a closed window left behind."""
+def session_processes(session_id: int, grace_s: float = 10) -> list[str]:
+    """The processes of a session (by /proc) still alive `grace_s` after the window closed.
+
+    Qt WebEngine's zygote processes end when they see the window's process gone, which on a
+    loaded machine comes a moment after it: a CI run caught one alive at that instant (here
+    they are gone within 3 ms). Only a process alive past the grace was left behind.
+    """
+    deadline = time.monotonic() + grace_s
+    while (left := _session_alive(session_id)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def _session_alive(session_id: int) -> list[str]:
     left = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -76,7 +88,11 @@ def session_processes(session_id: int) -> list[str]:
         except OSError:
             continue
         if int(fields[3]) == session_id and fields[0] != "Z":
-            left.append(stat.parent.name)
+            try:
+                command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                command = "?"
+            left.append(f"{stat.parent.name} {command.strip()[:200]}")
     return left
 
 
