@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli_backups import BACKUP_COMMANDS, add_backup_commands
+from desktop.cli_database import DATABASE_COMMANDS, add_database_commands
 
 EPILOG = """\
 examples:
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="replace the file if it exists")
     demo.add_argument("--no-reports", action="store_true", help="write the examinations table alone")
     add_backup_commands(commands, _add_data_dir)
+    add_database_commands(commands, _add_data_dir)
     return parser
 
 
@@ -405,6 +407,7 @@ COMMANDS = {
     "unlink": cmd_unlink,
     "demo-data": cmd_demo_data,
     **BACKUP_COMMANDS,
+    **DATABASE_COMMANDS,
 }
 
 
