@@ -285,13 +285,18 @@ def _write(model, rows, *, source_checksum: Checksum, fixed: dict | None = None)
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     positions = [fields.index(f) for f in checked]
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            source_checksum.add([row[i] for i in positions])
-            values = list(row)
-            for i in json_at:
-                values[i] = fields[i].get_db_prep_save(values[i], connection)
-            copy.write_row(values)
+    rows = iter(rows)
+    try:
+        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                source_checksum.add([row[i] for i in positions])
+                values = list(row)
+                for i in json_at:
+                    values[i] = fields[i].get_db_prep_save(values[i], connection)
+                copy.write_row(values)
+    finally:
+        if hasattr(rows, "close"):
+            rows.close()  # the source's cursor, now, while its connection is open
 
 
 def _full_rows(model, alias: str):
