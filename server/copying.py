@@ -19,10 +19,7 @@ is an error, and nothing is kept.
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import hashlib
-import json
 import os
 import time
 from contextlib import contextmanager
@@ -127,22 +124,6 @@ def _columns(model) -> list:
 # --- the checksum ---------------------------------------------------------------------
 
 
-def _text(value):
-    """A value as the app reads it, as plain JSON: times and decimals as their text,
-    JSON values as their text (so that the order of their keys counts)."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (bytes, memoryview)):
-        return bytes(value).hex()
-    return str(value)
-
-
 class Checksum:
     """The rows' count and the sum (mod 2**256) of each row's sha256: the same for the
     same rows, whatever order the database returns them in (SQLite and PostgreSQL sort
@@ -152,9 +133,11 @@ class Checksum:
         self.rows = 0
         self._sum = 0
 
-    def add(self, row) -> None:
-        text = json.dumps([_text(v) for v in row], ensure_ascii=False, separators=(",", ":"))
-        self._sum = (self._sum + int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big")) % _MODULUS
+    def add(self, row: tuple) -> None:
+        # The row's values as text, the way Python writes them: a time, a number, a text
+        # or a JSON value (its keys in their order) the app reads alike from both.
+        digest = hashlib.sha256(repr(row).encode("utf-8")).digest()
+        self._sum = (self._sum + int.from_bytes(digest, "big")) % _MODULUS
         self.rows += 1
 
     @property
@@ -174,7 +157,7 @@ def table_checksum(model, alias: str, *, only_uids: set[str] | None = None) -> C
     uid_at = [f.attname for f in _columns(model)].index("uid") if only_uids is not None else None
     for row in _rows(model, alias):
         if uid_at is None or row[uid_at] in only_uids:
-            checksum.add(row)
+            checksum.add(tuple(row))
     return checksum
 
 
@@ -289,7 +272,7 @@ def _write(model, rows, *, source_checksum: Checksum, fixed: dict | None = None)
     try:
         with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for row in rows:
-                source_checksum.add([row[i] for i in positions])
+                source_checksum.add(tuple(row[i] for i in positions))
                 values = list(row)
                 for i in json_at:
                     values[i] = fields[i].get_db_prep_save(values[i], connection)
@@ -327,7 +310,7 @@ def _merge_audit(model) -> tuple[Checksum, int, int, set[str]]:
     for row in _full_rows(model, SOURCE_ALIAS):
         uids.add(row[uid_at])
         if row[uid_at] in target:
-            source_checksum.add([value for i, value in enumerate(row) if i != pk_at])
+            source_checksum.add(tuple(value for i, value in enumerate(row) if i != pk_at))
             continue
         row = list(row)
         if row[pk_at] in taken:
