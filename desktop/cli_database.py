@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 
 
@@ -54,6 +55,24 @@ def _report(result) -> str:
     return "\n".join(lines)
 
 
+class _Step:
+    """The step under way, on one line of a terminal; silent on a pipe or a log."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.active = stream is not None and stream.isatty()
+
+    def __call__(self, words: str) -> None:
+        if self.active:
+            self.stream.write(f"\r\x1b[K{words}…")
+            self.stream.flush()
+
+    def clear(self) -> None:
+        if self.active:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
 def cmd_copy_database(args) -> int:
     from desktop.cli import _fail, _setup
 
@@ -68,14 +87,20 @@ def cmd_copy_database(args) -> int:
     from server.database import database_unavailable_words
     from server.serving import ServeError
 
+    step = _Step(sys.stderr)
+    result, problem = None, None
     try:
-        result = database_copy(source_dir=data_dir, replace=args.replace)
+        result = database_copy(source_dir=data_dir, replace=args.replace, progress=step)
     except CopyRefused as exc:
-        return _fail(exc.detail)
+        problem = exc.detail
     except ServeError as exc:
-        return _fail(f"Nothing was copied: {exc}")
+        problem = f"Nothing was copied: {exc}"
     except DatabaseError as exc:
-        return _fail(f"Nothing was copied: {database_unavailable_words(exc, connection.settings_dict)}.")
+        problem = f"Nothing was copied: {database_unavailable_words(exc, connection.settings_dict)}."
+    finally:
+        step.clear()
+    if problem is not None:
+        return _fail(problem)
     print(dumps(result.as_dict()) if args.json else _report(result))
     return 0
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -322,7 +323,7 @@ def _merge_audit(model) -> tuple[Checksum, int, int, set[str]]:
     return source_checksum, len(target), len(added), uids
 
 
-def database_copy(*, source_dir: Path, replace: bool) -> CopyResult:
+def database_copy(*, source_dir: Path, replace: bool, progress: Callable[[str], None] | None = None) -> CopyResult:
     """Copy the SQLite database of the data folder source_dir into Django's default
     database (PostgreSQL), migrated first; every table of Imaging Desk's models, with
     its primary keys. Refuses (CopyRefused, in words; nothing changed) a source that is
@@ -331,7 +332,7 @@ def database_copy(*, source_dir: Path, replace: bool) -> CopyResult:
     a target that already holds records unless replace. With replace, the target's
     records are replaced; its audit trail is kept and the source's entries added.
     The copy is recorded in the target's audit trail, and verified table by table
-    (counts and checksums) before it commits."""
+    (counts and checksums) before it commits. progress(words) is told each step."""
     from server.audit.services import audit_record
     from server.imports.errors import ImportBusy
     from server.imports.locking import import_lock
@@ -343,23 +344,26 @@ def database_copy(*, source_dir: Path, replace: bool) -> CopyResult:
     if connection.vendor != "postgresql":
         raise CopyRefused("the target must be a PostgreSQL database (postgresql://user@host:5432/dbname)")
     target = target_words(connection.settings_dict)
+    progress = progress or (lambda step: None)
+    progress(f"Checking {database}")
     if (problem := _source_refusal(source_dir)) is not None:
         raise CopyRefused(f"Nothing was copied: {problem}.")
     tables = copied_models()
     with _source(database) as source:
         if (problem := _source_schema_refusal(source)) is not None:
             raise CopyRefused(f"Nothing was copied: {problem}.")
+        progress(f"Preparing the tables of {target}")
         migrate()  # the target's tables, this version's (a newer version's: ServeError)
         try:
             with import_lock():
                 result = _copy_locked(tables, source_dir=source_dir, target=target, replace=replace,
-                                      record=audit_record)
+                                      record=audit_record, progress=progress)
         except ImportBusy as exc:
             raise CopyRefused(f"Nothing was copied: {exc.detail} (on {target}).") from None
     return CopyResult(**{**result, "seconds": time.perf_counter() - started})
 
 
-def _copy_locked(tables, *, source_dir: Path, target: str, replace: bool, record) -> dict:
+def _copy_locked(tables, *, source_dir: Path, target: str, replace: bool, record, progress) -> dict:
     database = source_dir / DB_FILENAME
     others = [model for model in tables if not _is_audit(model)]
     with transaction.atomic(using=SOURCE_ALIAS), transaction.atomic():
@@ -377,6 +381,7 @@ def _copy_locked(tables, *, source_dir: Path, target: str, replace: bool, record
         sums: dict[str, tuple[Checksum, int | None, int | None, set | None]] = {}
         for model in tables:
             table = model._meta.db_table
+            progress(f"Copying {table}")
             try:
                 if _is_audit(model):
                     checksum, kept, added, uids = _merge_audit(model)
@@ -397,6 +402,7 @@ def _copy_locked(tables, *, source_dir: Path, target: str, replace: bool, record
         copied = []
         for model in tables:
             source_sum, kept, added, uids = sums[model._meta.db_table]
+            progress(f"Checking {model._meta.db_table} in the target")
             target_sum = table_checksum(model, "default", only_uids=uids)
             copied.append(TableCopy(
                 table=model._meta.db_table, source_rows=source_sum.rows, target_rows=target_sum.rows,

@@ -328,3 +328,60 @@ def test_the_tables_copied_are_every_model_of_the_apps_and_none_of_the_derived_o
     assert not {"study_rollup", "stats_matched_study", "study_text_index", "study_char_count"} & set(tables)
     assert tables.index("study") < tables.index("analysis_task")
     assert tables.index("import_run") < min(tables.index("import_quarantine"), tables.index("linked_source"))
+
+
+def test_the_copy_is_a_snapshot_taken_while_the_app_on_the_folder_goes_on_searching(folder, postgres_database):
+    import threading
+
+    server = start_server(folder)
+    answered, stop = [], threading.Event()
+
+    def search():
+        while not stop.is_set():
+            answered.append(server.call("GET", "studies/search?q=a&page_size=50")[0])
+
+    searching = threading.Thread(target=search)
+    searching.start()
+    try:
+        copied = copy_cli(folder, postgres_database, "--json")
+    finally:
+        stop.set()
+        searching.join()
+        assert server.stop() == 0
+
+    assert copied.returncode == 0, copied.stderr
+    assert json.loads(copied.stdout)["verified"] is True
+    assert answered and set(answered) == {200}
+
+
+def test_a_target_that_another_pc_imports_into_is_refused(folder, postgres_database):
+    from server.imports.locking import POSTGRES_LOCK_KEY
+
+    with psycopg.connect(postgres_database, autocommit=True) as importing:  # what an import holds
+        importing.execute("SELECT pg_advisory_lock(%s)", [POSTGRES_LOCK_KEY])
+        refused = copy_cli(folder, postgres_database)
+
+    assert refused.returncode == 1
+    assert "Nothing was copied: Another import is running on this database" in refused.stderr
+    assert on_postgres(postgres_database, "SELECT count(*) FROM study") == [(0,)]
+
+
+def test_the_checksum_is_the_same_for_the_same_rows_in_any_order_and_differs_for_any_other_value():
+    import datetime as dt
+
+    from server.copying import Checksum
+
+    rows = [("E1", dt.datetime(2025, 1, 1, 8, 0, 0, 250000), 1.5, None, {"b": 1, "a": 2}), ("E2", None, 0.1, "x", {})]
+
+    def checksum(rows) -> str:
+        summed = Checksum()
+        for row in rows:
+            summed.add(row)
+        return summed.hex
+
+    assert checksum(rows) == checksum(rows[::-1])
+    assert checksum(rows) != checksum([rows[0], ("E2", None, 0.1, "x ", {})])
+    assert checksum(rows) != checksum([("E1", dt.datetime(2025, 1, 1, 8, 0, 0, 250001), 1.5, None, {"b": 1, "a": 2}),
+                                       rows[1]])
+    assert checksum(rows) != checksum([("E1", rows[0][1], 1.5, None, {"a": 2, "b": 1}), rows[1]])  # key order counts
+    assert checksum(rows) != checksum([rows[0], ("E2", None, 0.1, "None", {})])
