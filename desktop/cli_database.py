@@ -22,7 +22,7 @@ def add_database_commands(commands, add_data_dir: Callable[[argparse.ArgumentPar
         "trail, to which this folder's entries are added (none twice). Refused while an import runs. "
         "Exit code 0 when the copy was made and verified, 1 if not (the reason is on stderr). Then point "
         "each PC at the target (database_url in settings.json, or IMAGING_DESK_DATABASE_URL).",
-        epilog="example: imaging-desk copy-database --to postgresql://imaging:PASSWORD@db-server:5432/imaging",
+        epilog="example: imaging-desk copy-database --to postgresql://imaging:PASSWORD@dbserver:5432/imaging",
     )
     copy.add_argument("--to", metavar="URL", required=True,
                       help="the PostgreSQL database, postgresql://user:password@host:5432/dbname")
