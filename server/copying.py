@@ -418,7 +418,8 @@ def _copy_locked(tables, *, source_dir: Path, target: str, replace: bool, record
                     f"the table {t.table} has {t.target_rows:,} rows in the target against {t.source_rows:,} in the "
                     f"source" if t.target_rows != t.source_rows else
                     f"the values of the table {t.table} differ (checksum {t.target_checksum[:12]} against "
-                    f"{t.source_checksum[:12]})"
+                    f"{t.source_checksum[:12]}: PostgreSQL keeps a value otherwise than SQLite holds it, such as "
+                    "a time with a UTC offset)"
                     for t in different
                 )
                 + f". Nothing was changed in {target}."

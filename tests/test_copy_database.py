@@ -266,6 +266,19 @@ def test_a_copy_that_fails_half_way_leaves_the_target_as_it_was(folder, postgres
     assert target_contents(postgres_database) == before
 
 
+def test_a_value_that_postgresql_keeps_otherwise_undoes_the_copy_and_says_which_table(folder, postgres_database):
+    assert copy_cli(folder, postgres_database).returncode == 0
+    before = target_contents(postgres_database)
+    with sqlite3.connect(folder / "db.sqlite3") as db:  # a time with an offset: PostgreSQL shifts it to UTC
+        db.execute("UPDATE import_run SET started_at = '2025-01-01 08:00:00+08:00'")
+
+    undone = copy_cli(folder, postgres_database, "--replace")
+
+    assert undone.returncode == 1 and "Traceback" not in undone.stderr
+    assert "The copy was not kept: after copying, the values of the table import_run differ" in undone.stderr
+    assert target_contents(postgres_database) == before
+
+
 def test_a_copy_is_refused_while_an_import_runs_on_the_data_folder(folder, postgres_database):
     with open(folder / "import.lock", "a+") as lock:  # what a running import holds
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
