@@ -237,8 +237,7 @@ def _source_schema_refusal(source) -> str | None:
     applied = set(recorder.applied_migrations()) if recorder.has_table() else set()
     unknown = migrations_unknown(applied)
     if unknown:
-        return f"the database {source.settings_dict['NAME']} was set up by a newer version of Imaging Desk: " \
-            f"{migrations_unknown_words(unknown)}"
+        return f"the database was set up by a newer version of Imaging Desk: {migrations_unknown_words(unknown)}"
     ours = {config.label for config in apps.get_app_configs() if config.name.startswith("server.")}
     missing = [key for key in MigrationLoader(None, ignore_no_migrations=True).disk_migrations
                if key[0] in ours and key not in applied]
@@ -260,9 +259,9 @@ def target_words(database: dict) -> str:
     return f"the PostgreSQL database {database['NAME']} at {host}:{port}{user}"
 
 
-def _write(model, rows, *, source_checksum: Checksum, fixed: dict | None = None) -> None:
-    """COPY the rows into the target's table, adding each to source_checksum (fixed:
-    {column position: value} put in place of the source's, the audit trail's ids)."""
+def _write(model, rows, *, source_checksum: Checksum) -> None:
+    """COPY the rows (every concrete field, in order) into the target's table, adding
+    each to source_checksum as it goes."""
     fields = list(model._meta.concrete_fields)
     checked = _columns(model)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
