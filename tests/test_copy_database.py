@@ -318,6 +318,19 @@ def test_a_missing_or_damaged_source_is_refused_and_the_target_untouched(folder,
     assert on_postgres(postgres_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
 
 
+def test_a_data_folder_from_another_version_is_refused_before_the_target_is_touched(folder, postgres_database):
+    with sqlite3.connect(folder / "db.sqlite3") as db:
+        db.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('studies', '9999_next', '2030-01-01')")
+    newer = copy_cli(folder, postgres_database)
+    with sqlite3.connect(folder / "db.sqlite3") as db:
+        db.execute("DELETE FROM django_migrations WHERE app = 'studies' AND name IN ('9999_next', '0004_search_index')")
+    older = copy_cli(folder, postgres_database)
+
+    assert newer.returncode == 1 and "the database was set up by a newer version of Imaging Desk" in newer.stderr
+    assert older.returncode == 1 and "from an older version of Imaging Desk: start the app" in older.stderr
+    assert on_postgres(postgres_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
 def test_a_target_that_a_newer_version_set_up_is_refused(folder, postgres_database):
     assert copy_cli(folder, postgres_database).returncode == 0
     on_postgres(postgres_database, "INSERT INTO django_migrations (app, name, applied) "
