@@ -34,9 +34,19 @@ def test_a_postgresql_url_becomes_a_database_entry(url, expected):
     assert {k: db[k] for k in expected} == expected
 
 
+def test_a_postgresql_url_may_ask_for_tls_and_a_connect_timeout():
+    db = postgres_database("postgresql://desk@db.clinic.lan/imaging?sslmode=verify-full&connect_timeout=5")
+    assert db["OPTIONS"] == {"sslmode": "verify-full", "connect_timeout": "5"}
+    assert postgres_database("postgresql://desk@db/imaging")["OPTIONS"] == {}
+
+
 @pytest.mark.parametrize(
     "url,message",
-    [("mysql://x/db", "unsupported database URL scheme"), ("postgresql://host/", "names no database")],
+    [
+        ("mysql://x/db", "unsupported database URL scheme"),
+        ("postgresql://host/", "names no database"),
+        ("postgresql://host/db?options=-c%20search_path%3Dother", "option 'options' is not one Imaging Desk passes on"),
+    ],
 )
 def test_a_bad_database_url_is_refused_with_a_reason(url, message):
     with pytest.raises(ValueError, match=message):
