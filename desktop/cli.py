@@ -15,22 +15,34 @@ examples:
   imaging-desk                            open the app in its window (as `imaging-desk window`)
   imaging-desk serve                      start on http://127.0.0.1:8765/
   imaging-desk serve --port 9000 --data-dir D:\\ImagingDesk
+  imaging-desk serve --database-url postgresql://desk@db.clinic.lan/imaging
   imaging-desk token                      print the API token for scripts
   imaging-desk audit --action export      what was exported, newest first
   imaging-desk login-link                 a fresh one-time link into the running app
 
 The data folder defaults to your user data folder ("ImagingDesk"); --data-dir or
-the IMAGING_DESK_DATA_DIR environment variable chooses another.
+the IMAGING_DESK_DATA_DIR environment variable chooses another. The records live in
+the data folder's SQLite file unless --database-url, IMAGING_DESK_DATABASE_URL or
+settings.json's database_url names a PostgreSQL database shared by several PCs.
 """
 
 
-def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+def _add_data_dir(parser: argparse.ArgumentParser, *, database: bool = True) -> None:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help="folder for the database, API token, secret key and logs "
         "(default: $IMAGING_DESK_DATA_DIR or the user data folder)",
     )
+    if database:
+        parser.add_argument(
+            "--database-url",
+            metavar="URL",
+            help="keep the records in this PostgreSQL database (postgresql://user:password@host:5432/dbname) "
+            "instead of the data folder's SQLite file; default: $IMAGING_DESK_DATABASE_URL, else "
+            "settings.json's database_url. A password given here shows in this PC's process list: "
+            "the variable or settings.json keep it out of sight",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         "in a browser signed in.",
         epilog="example: imaging-desk login-link",
     )
-    _add_data_dir(link)
+    _add_data_dir(link, database=False)
     imp = commands.add_parser(
         "import-duckdb",
         help="import the clinic's DuckDB file (medical_examinations_fact)",
@@ -420,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["window", *argv]  # no command: the window, with its options (--data-dir)
     args = parser.parse_args(argv)
+    if getattr(args, "database_url", None):
+        # Read by server/settings.py, and inherited by an import's child process.
+        os.environ["IMAGING_DESK_DATABASE_URL"] = args.database_url
     from server.serving import ServeError
 
     try:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable
 
 
-def add_database_commands(commands, add_data_dir: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_database_commands(commands, add_data_dir: Callable[..., None]) -> None:
     copy = commands.add_parser(
         "copy-database",
         help="move this data folder's SQLite database into a shared PostgreSQL database",
@@ -29,7 +28,7 @@ def add_database_commands(commands, add_data_dir: Callable[[argparse.ArgumentPar
     copy.add_argument("--replace", action="store_true",
                       help="replace the records the target already holds (its audit trail is kept)")
     copy.add_argument("--json", action="store_true", help="print the outcome, table by table, as one JSON object")
-    add_data_dir(copy)
+    add_data_dir(copy, database=False)  # --to names the database: the source is always the folder's SQLite
 
 
 def _report(result) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from server.datadir import DB_FILENAME
 
@@ -30,14 +30,25 @@ def sqlite_database(data_dir: Path) -> dict:
     }
 
 
+# The connection options a database URL may add after "?" (libpq's names): TLS, for a
+# server on the clinic's network, and how long to wait for it.
+URL_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout")
+
+
 def postgres_database(url: str) -> dict:
-    """DATABASES entry for `postgresql://user:password@host:port/dbname`."""
+    """DATABASES entry for `postgresql://user:password@host:port/dbname[?sslmode=require]`."""
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql"):
         raise ValueError(f"unsupported database URL scheme {parts.scheme!r}; use postgresql://")
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise ValueError("the database URL names no database (postgresql://host/DBNAME)")
+    options = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key not in URL_OPTIONS:
+            raise ValueError(f"the database URL's option {key!r} is not one Imaging Desk passes on; "
+                             f"it knows {', '.join(URL_OPTIONS)}")
+        options[key] = value
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -45,6 +56,7 @@ def postgres_database(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
+        "OPTIONS": options,
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
     }

@@ -47,7 +47,10 @@ SEARCHES = [
     "import/history",
     "import/link",
 ]
-COPIED_TABLES = {"study", "report", "import_run", "import_quarantine", "linked_source", "analysis_task", "audit_entry"}
+COPIED_TABLES = {
+    "study", "report", "import_run", "import_quarantine", "import_progress", "linked_source", "analysis_task",
+    "audit_entry",
+}
 
 
 def copy_cli(data_dir, url, *extra) -> subprocess.CompletedProcess:

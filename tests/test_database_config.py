@@ -34,9 +34,19 @@ def test_a_postgresql_url_becomes_a_database_entry(url, expected):
     assert {k: db[k] for k in expected} == expected
 
 
+def test_a_postgresql_url_may_ask_for_tls_and_a_connect_timeout():
+    db = postgres_database("postgresql://desk@db.clinic.lan/imaging?sslmode=verify-full&connect_timeout=5")
+    assert db["OPTIONS"] == {"sslmode": "verify-full", "connect_timeout": "5"}
+    assert postgres_database("postgresql://desk@db/imaging")["OPTIONS"] == {}
+
+
 @pytest.mark.parametrize(
     "url,message",
-    [("mysql://x/db", "unsupported database URL scheme"), ("postgresql://host/", "names no database")],
+    [
+        ("mysql://x/db", "unsupported database URL scheme"),
+        ("postgresql://host/", "names no database"),
+        ("postgresql://host/db?options=-c%20search_path%3Dother", "option 'options' is not one Imaging Desk passes on"),
+    ],
 )
 def test_a_bad_database_url_is_refused_with_a_reason(url, message):
     with pytest.raises(ValueError, match=message):
@@ -154,3 +164,44 @@ def test_what_a_database_error_means_is_said_without_the_password(error, words):
     said = database_unavailable_words(OperationalError(error), database)
     assert said.startswith(words)
     assert "s3cret" not in said
+
+
+def test_database_url_on_a_command_wins_over_settings_json_and_the_environment(postgres_database, tmp_path):
+    from tests.support.sources import write_large_duckdb
+
+    source = write_large_duckdb(tmp_path / "clinic.duckdb", 120)
+    data = tmp_path / "data"
+    data.mkdir()
+    unreachable = "postgresql://postgres@127.0.0.1:1/nowhere"
+    (data / "settings.json").write_text(json.dumps({"database_url": unreachable}), encoding="utf-8")
+
+    def command(*words: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "desktop", *words, "--data-dir", str(data), "--database-url", postgres_database],
+            cwd=ROOT, env=subprocess_env(data, IMAGING_DESK_DATABASE_URL=unreachable),
+            capture_output=True, text=True, timeout=180,
+        )
+
+    imported = command("import-duckdb", str(source), "--json")
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["inserted"] == 120
+    assert not (data / "db.sqlite3").exists(), "the data folder's own database is not used"
+
+    audited = command("audit", "--action", "import", "--json")
+    assert audited.returncode == 0, audited.stderr
+    assert str(source) in audited.stdout, "the import was recorded in the PostgreSQL database's trail"
+
+    import psycopg
+
+    with psycopg.connect(postgres_database) as db:
+        assert db.execute("SELECT count(*) FROM study").fetchone()[0] == 120
+
+
+def test_database_url_is_offered_by_every_command_that_opens_the_database():
+    from desktop.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    without = {name for name, sub in subparsers.choices.items()
+               if not any("--database-url" in a.option_strings for a in sub._actions)}
+    assert without == {"login-link", "demo-data"}, "these two never open the database"

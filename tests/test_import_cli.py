@@ -228,3 +228,54 @@ def test_imports_into_a_shared_postgresql_database_are_exact_and_exclusive(tmp_p
         name, ordered = db.execute("SELECT patient_name, order_datetime FROM study WHERE exam_id = 'P1'").fetchone()
         assert name == "  Émile\t"
         assert ordered.replace(tzinfo=None) == dt.datetime(2025, 1, 1, 8, 0, 0, 1)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_killing_an_import_into_postgresql_leaves_the_database_as_it_was(tmp_path, postgres_database):
+    import psycopg
+
+    data = tmp_path / "pc1"
+    env = subprocess_env(data, IMAGING_DESK_DATABASE_URL=postgres_database)
+    first = write_duckdb(tmp_path / "v1.duckdb", [source_row("A"), source_row("B", patient_name="Before")])
+    assert import_cli(first, data, env=env).returncode == 0
+
+    def snapshot():
+        with psycopg.connect(postgres_database) as db:
+            return (db.execute("SELECT exam_id, patient_name FROM study ORDER BY exam_id").fetchall(),
+                    db.execute("SELECT count(*) FROM import_quarantine").fetchone()[0])
+
+    before = snapshot()
+    big = write_large_duckdb(tmp_path / "v2.duckdb", 120_000)
+    with duckdb.connect(str(big)) as con:
+        con.execute("INSERT INTO medical_examinations_fact (exam_id, patient_name, order_datetime) "
+                    "VALUES ('B', 'After', TIMESTAMP '2025-01-01 08:00:00')")
+    victim = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "import-duckdb", str(big), "--data-dir", str(data)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    with psycopg.connect(postgres_database, autocommit=True) as db:
+        # Well into the rows: its progress has been published.
+        while not db.execute("SELECT count(*) FROM import_progress WHERE rows_done > 0").fetchone()[0]:
+            assert time.monotonic() < deadline and victim.poll() is None, "the import never got going"
+            time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+
+    # The import's own process ends with its watcher, and the server rolls its transaction back.
+    deadline = time.monotonic() + 30
+    with psycopg.connect(postgres_database, autocommit=True) as db:
+        while db.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                         "AND pid <> pg_backend_pid() AND state <> 'idle'").fetchone()[0]:
+            assert time.monotonic() < deadline, "the import's connection outlived its process"
+            time.sleep(0.1)
+    assert snapshot() == before
+
+    again = import_cli(big, data, "--json", env=env)
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert (report["inserted"], report["updated"], report["not_in_source"]) == (120_000, 1, 1)
+    with psycopg.connect(postgres_database) as db:
+        states = [s for (s,) in db.execute("SELECT state FROM import_run ORDER BY id").fetchall()]
+        assert states == ["done", "failed", "done"], "the killed run is recorded as interrupted"
+        assert db.execute("SELECT count(*) FROM import_progress").fetchone()[0] == 0, "its progress is cleared"

@@ -64,6 +64,8 @@ def pg_dump(*, db: dict, target: Path, snapshot: str | None) -> None:
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
+    # The URL's TLS options (server/database.URL_OPTIONS), in libpq's variables: PGSSLMODE...
+    env.update({f"PG{key.upper()}": str(value) for key, value in (db.get("OPTIONS") or {}).items()})
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=DUMP_TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired) as exc:

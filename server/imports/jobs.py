@@ -17,6 +17,7 @@ from server.core.errors import DomainError
 from server.imports.auditing import import_audit_refused
 from server.imports.errors import ImportBusy, ImportCancelled, JobFinished, JobNotFound
 from server.imports.models import ImportRun
+from server.imports.progress import import_progress_read
 from server.imports.worker import STOP_GRACE_S, import_isolated, import_queue_isolated
 
 logger = logging.getLogger("imaging_desk.imports")
@@ -155,10 +156,13 @@ class ImportJobs:
         if run is None:
             raise JobNotFound()
         rows = run.source_rows or 0
-        return {
+        status = {
             "state": run.state, "phase": "queued" if run.state == ImportRun.State.QUEUED else run.state,
             "rows_done": rows, "rows_total": rows, "report": run.report, "error": run.error or None,
         }
+        if run.state == ImportRun.State.RUNNING and (published := import_progress_read(run_id=run.pk)):
+            status.update(published)  # running in another process, or on another PC
+        return status
 
 
 JOBS = ImportJobs()

@@ -84,3 +84,20 @@ class LinkedSource(models.Model):
 
     class Meta:
         db_table = "linked_source"
+
+
+class ImportProgress(models.Model):
+    """How far a running import has come, for everyone who shares a PostgreSQL database:
+    the importing process writes it (server/imports/progress.py) outside the import's
+    transaction, which no one else can see into until it commits. On SQLite the same
+    goes to a file in the data folder instead: there the import's transaction holds the
+    one write lock, and a row could not be written beside it."""
+
+    run_id = models.BigIntegerField(primary_key=True)
+    phase = models.CharField(max_length=40)
+    rows_done = models.BigIntegerField(default=0)
+    rows_total = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=local_now)
+
+    class Meta:
+        db_table = "import_progress"

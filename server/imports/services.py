@@ -26,6 +26,7 @@ from server.imports.engine import ProgressFn, TableImporter, TableReport
 from server.imports.errors import ImportBusy, ImportFailed
 from server.imports.locking import import_lock, refuse_if_importing
 from server.imports.models import RUN_COUNTS, ImportRun
+from server.imports.progress import import_progress_clear
 from server.imports.source import DuckDBSource, SourceTable, file_fingerprint
 from server.imports.tables import STUDIES, TABLES, TableSpec
 
@@ -226,6 +227,7 @@ def mark_interrupted_runs(*, keep: ImportRun | None = None) -> int:
             run.state, run.error, run.finished_at = ImportRun.State.FAILED, INTERRUPTED, local_now()
             run.save(update_fields=["state", "error", "finished_at"])
             import_audit_run(run=run, outcome="interrupted", reason=INTERRUPTED)
+            import_progress_clear(run_id=run.pk)  # what its dead watcher last published
         marked += 1
     return marked
 

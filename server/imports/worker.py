@@ -24,6 +24,7 @@ from server.imports import errors
 from server.imports.auditing import import_audit_run
 from server.imports.engine import ProgressFn
 from server.imports.models import ImportRun
+from server.imports.progress import ProgressPublisher
 from server.imports.services import import_queue
 from server.imports.source import source_path_check
 
@@ -50,7 +51,8 @@ def import_isolated(
     ImportFailed when the child crashes, and ImportCancelled once `cancel` is set (or
     on Ctrl-C) and the child has ended. The run ends done, failed or cancelled.
     """
-    progress = on_progress or _no_progress
+    # Published too, for whoever else shares the database (server/imports/progress.py).
+    progress = ProgressPublisher(run_id=run.pk, forward=on_progress or _no_progress)
     from server.imports.child import child_main
 
     child, receive, alive = _spawn(
@@ -78,6 +80,7 @@ def import_isolated(
         _end(child, stop=cancelled or outcome is None)
         receive.close()
         alive.close()
+        progress.end()
     try:
         if outcome is not None and outcome[0] == "done":
             return outcome[1]

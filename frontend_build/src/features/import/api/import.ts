@@ -32,7 +32,9 @@ export function useStartJob() {
         : request.action === 'link'
           ? api.post<ImportStartOut>('/import/link', { path: request.path })
           : api.post<ImportStartOut>('/import/demo', { rows: DEMO_ROWS }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: importKeys.historyAll }),
+    // After a refusal too: one because another PC's import holds the database puts that
+    // import first in the history, and the page then follows its progress.
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: importKeys.historyAll }),
   });
 }
 

@@ -224,6 +224,27 @@ describe('the Import screen', () => {
     expect(alert).not.toHaveTextContent('search');
   });
 
+  it("follows another PC's import after being refused because of it", async () => {
+    let refused = false;
+    const other = '/mnt/share/ward-b.duckdb';
+    serverWith({
+      'POST /api/v1/import/duckdb': () => {
+        refused = true;
+        return json({ detail: `Another import is running on this database: ${other} (import 12, since 2026-12-01 21:02); try again when it has finished` }, 409);
+      },
+      'GET /api/v1/import/history': () =>
+        json(page(refused ? [historyRow(12, { outcome: 'running', finished_at: null, path: other }), historyRow(6)] : [historyRow(6)])),
+      'GET /api/v1/import/jobs/12': () => json({ ...running(3), rows_total: 1_000_000, rows_done: 250_000 }),
+    });
+    const { user } = renderApp('/import');
+    await user.type(await screen.findByRole('textbox', { name: 'DuckDB file path' }), PATH);
+    await user.click(screen.getByRole('button', { name: 'Import' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(`Another import is running on this database: ${other}`);
+    expect(await screen.findByRole('heading', { name: 'Import 12' })).toBeInTheDocument();
+    expect(await screen.findByText('Importing · 250,000 of 1,000,000 rows')).toBeInTheDocument();
+    expect(screen.getByRole('progressbar', { name: /Import/ })).toHaveAttribute('aria-valuenow', '25');
+  });
+
   it('shows why a job failed', async () => {
     serverWith({
       'GET /api/v1/import/jobs/9': () =>
