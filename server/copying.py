@@ -20,7 +20,6 @@ is an error, and nothing is kept.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, connections, models, transaction
 
 from server.datadir import DB_FILENAME
+from server.imports.locking import import_lock_held
 
 SOURCE_ALIAS = "copy_source"
 AUDIT_LABEL = "audit.AuditEntry"
@@ -165,23 +165,6 @@ def table_checksum(model, alias: str, *, only_uids: set[str] | None = None) -> C
 # --- the source -----------------------------------------------------------------------
 
 
-def _import_running(source_dir: Path) -> bool:
-    """Whether an import holds the data folder's import lock (server/imports/locking.py)."""
-    from server.imports.locking import _try_lock, _unlock
-
-    path = source_dir / "import.lock"
-    if not path.exists():
-        return False
-    fd = os.open(path, os.O_RDWR)
-    try:
-        if not _try_lock(fd):
-            return True
-        _unlock(fd)
-        return False
-    finally:
-        os.close(fd)
-
-
 def _source_refusal(source_dir: Path) -> str | None:
     from server.backups.sqlitefile import header_problem, run_check, table_names
 
@@ -202,7 +185,7 @@ def _source_refusal(source_dir: Path) -> str | None:
             problem = f"cannot be read by SQLite ({exc})"
     if problem is not None:
         return f"the database {database} is damaged: it {problem}. Restore a good backup first (imaging-desk restore)"
-    if _import_running(source_dir):
+    if import_lock_held(data_dir=source_dir):
         return f"an import is running on {database}; copy it when the import has finished"
     return None
 

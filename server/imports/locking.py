@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -86,6 +87,22 @@ else:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def import_lock_held(*, data_dir: Path) -> bool:
+    """Whether an import holds the import lock of a data folder's SQLite database, from
+    any process (copy-database asks it of the folder it reads)."""
+    path = Path(data_dir) / "import.lock"
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        if not _try_lock(fd):
+            return True
+        _unlock(fd)
+        return False
+    finally:
+        os.close(fd)
 
 
 def refuse_if_importing() -> None:
