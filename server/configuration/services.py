@@ -16,6 +16,8 @@ from server.configuration.connecting import PostgresTarget, database_test, datab
 from server.configuration.errors import DatabaseChoiceLocked, DatabaseUnusable
 from server.configuration.selectors import ENV_DATABASE_URL, database_next_start, database_settings_view
 
+LOCAL = "this PC's own database"
+
 
 def settings_write(data_dir: Path, values: dict) -> None:
     """settings.json replaced whole: written aside (readable by its owner only), flushed,
@@ -43,7 +45,7 @@ def _refuse_if_environment() -> None:
 
 def _shown_next(data_dir: Path) -> str:
     url = datadir.local_settings(data_dir).get("database_url")
-    return database_url_shown(url) if url else "this PC's own database"
+    return database_url_shown(url) if url else LOCAL
 
 
 def database_choose(*, data_dir: Path, target: PostgresTarget) -> dict:
@@ -66,20 +68,34 @@ def database_choose(*, data_dir: Path, target: PostgresTarget) -> dict:
     return database_settings_view(data_dir=data_dir)
 
 
-def database_choose_local(*, data_dir: Path) -> dict:
-    """Back to this PC's own SQLite file at the next start: `database_url` leaves
-    settings.json (its other settings stay)."""
+def database_forget(*, data_dir: Path) -> str | None:
+    """`database_url` out of settings.json (its other settings stay): the next start uses
+    this PC's own SQLite file. Returns the database it named (without the password), or
+    None if it named none. Records nothing: the window calls it when the saved database
+    cannot be opened, and records the change in the local database once it runs."""
     _refuse_if_environment()
     values = datadir.local_settings(data_dir)
-    if "database_url" in values:
-        before = _shown_next(data_dir)
-        del values["database_url"]
-        settings_write(data_dir, values)
-        audit_record(
-            action="database",
-            summary=f"The database for the next start is now this PC's own database; it was {before}",
-            details={"to": "this PC's own database", "from": before, "studies": None},
-        )
+    if "database_url" not in values:
+        return None
+    before = _shown_next(data_dir)
+    del values["database_url"]
+    settings_write(data_dir, values)
+    return before
+
+
+def database_local_recorded(*, before: str, why: str = "") -> None:
+    audit_record(
+        action="database",
+        summary=f"The database for the next start is now this PC's own database; it was {before}{why}",
+        details={"to": LOCAL, "from": before, "studies": None},
+    )
+
+
+def database_choose_local(*, data_dir: Path) -> dict:
+    """Back to this PC's own SQLite file at the next start, recorded in the audit trail."""
+    before = database_forget(data_dir=data_dir)
+    if before is not None:
+        database_local_recorded(before=before)
     return database_settings_view(data_dir=data_dir)
 
 
