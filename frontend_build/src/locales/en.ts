@@ -635,6 +635,7 @@ export const en = {
     localWhat: 'this PC’s own database',
     postgresWhat: 'the PostgreSQL database {{name}} on {{host}}:{{port}}',
     nextStart: 'From the next start, Imaging Desk uses {{what}}',
+    restartLine: '{{next}}. {{restart}}',
     restartWindowText: 'Restart now to use it.',
     restartBrowserText: 'Restart Imaging Desk to use it: stop imaging-desk serve and start it again, or close the window and open it again.',
     restartNow: 'Restart now',

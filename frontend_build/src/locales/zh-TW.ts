@@ -635,6 +635,7 @@ export const zhTW: Messages = {
     localWhat: '這台電腦自己的資料庫',
     postgresWhat: '{{host}}:{{port}} 上的 PostgreSQL 資料庫 {{name}}',
     nextStart: '下次啟動時，Imaging Desk 將使用{{what}}',
+    restartLine: '{{next}}。{{restart}}',
     restartWindowText: '立即重新啟動即可使用。',
     restartBrowserText: '請重新啟動 Imaging Desk 以使用它：停止 imaging-desk serve 後再次啟動，或關閉視窗後重新開啟。',
     restartNow: '立即重新啟動',

@@ -111,7 +111,7 @@ describe('the Settings screen', () => {
     await user.click(screen.getByRole('button', { name: 'Save and restart' }));
     expect(await screen.findByText('Saved. Restart Imaging Desk to use it')).toBeInTheDocument();
     expect(screen.getByText('Stop imaging-desk serve and start it again: it then uses the PostgreSQL database imaging on db.clinic.local:5432.')).toBeInTheDocument();
-    expect(screen.getByText('From the next start, Imaging Desk uses the PostgreSQL database imaging on db.clinic.local:5432')).toBeInTheDocument();
+    expect(screen.getByText(/^From the next start, Imaging Desk uses the PostgreSQL database imaging on db\.clinic\.local:5432\. Restart Imaging Desk to use it: stop imaging-desk serve/)).toBeInTheDocument();
     expect(server.calls('PUT', '/api/v1/settings/database')[0].body).toEqual(BODY);
   });
 

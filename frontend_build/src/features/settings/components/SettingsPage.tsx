@@ -111,6 +111,7 @@ export function SettingsPage() {
   const set = (name: keyof Fields) => (event: { target: { value: string } }) => {
     setFields({ ...shown, [name]: event.target.value });
     setOutcome(null);
+    choose.reset();
     setInvalid(null);
   };
 
@@ -135,6 +136,7 @@ export function SettingsPage() {
     const sent = body();
     if (!sent || busy) return;
     setOutcome(null);
+    choose.reset();
     test.mutate(sent, { onSuccess: setOutcome });
   };
 
@@ -223,8 +225,8 @@ export function SettingsPage() {
                 type="warning"
                 showIcon
                 role="status"
-                title={t('settings.nextStart', { what: words(data.next_start) })}
-                description={restartInWindow ? t('settings.restartWindowText') : t('settings.restartBrowserText')}
+                className="settings-restart"
+                title={t('settings.restartLine', { next: t('settings.nextStart', { what: words(data.next_start) }), restart: restartInWindow ? t('settings.restartWindowText') : t('settings.restartBrowserText') })}
                 action={
                   restartInWindow && data.can_change ? (
                     <Button size="small" onClick={() => void restart(words(data.next_start))}>
