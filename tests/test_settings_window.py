@@ -12,6 +12,7 @@ import sys
 
 from tests.support.paths import ROOT
 from tests.support.servers import subprocess_env
+from tests.test_desktop_window import Driven, display  # noqa: F401 (display: the Xvfb fixture)
 
 PASSWORD = "s3cret-Pw-never-shown"
 
@@ -114,3 +115,29 @@ def test_the_window_restarts_on_the_saved_database_and_finds_its_way_back(tmp_pa
     everything = json.dumps(seen) + (data / "logs" / "server.log").read_text(encoding="utf-8")
     assert PASSWORD not in everything
     assert "Traceback" not in seen["failure_page"]
+
+
+def test_the_real_window_saves_a_database_restarts_on_it_and_gets_back(display, tmp_path, postgres_database):  # noqa: F811
+    """The same in the real window (pywebview, Qt WebEngine, Xvfb): the Settings screen's
+    Save and restart, About, the start-failure page's "Use this PC's database"."""
+    from server.configuration.connecting import target_from
+
+    database = target_from(url=postgres_database)
+    target = {"host": database.host, "port": database.port, "database": database.database, "user": database.user}
+    run = Driven("database-settings", tmp_path / "data", tmp_path / "out", display,
+                 IMAGING_DESK_DRIVER_POSTGRES=json.dumps(target))
+    tested = run.wait_for_step("tested")
+    assert f"The database {database.database} on 127.0.0.1:{database.port} answers" in tested["text"]
+    restarted = run.wait_for_step("restarted", timeout=120)
+    assert restarted["health"]["database"] == "postgresql"
+    assert restarted["server_url"] == restarted["old_url"], "the same address"
+    about = run.wait_for_step("about")
+    assert f"PostgreSQL database {database.database} on 127.0.0.1:{database.port} as postgres" in about["text"]
+    failure = run.wait_for_step("failure", timeout=120)
+    assert "PostgreSQL at 127.0.0.1:1 cannot be reached" in failure["text"]
+    assert failure["buttons"] == ["Use this PC's database", "Quit"]
+    local = run.wait_for_step("local", timeout=120)
+    assert "database_url" not in local["settings"]
+    assert run.finish() == 0
+    everything = json.dumps(run.result) + (tmp_path / "data" / "logs" / "server.log").read_text(encoding="utf-8")
+    assert "window-Secret-pw" not in everything
