@@ -377,9 +377,9 @@ class DesktopApp:
         if self._open():
             self._app_ready()
 
-    def _open(self) -> bool:
-        """The integrity check, then the server and the app; False when the window shows
-        the damaged-database page or the start-failure page instead."""
+    def _open(self, *, port: int = 0) -> bool:
+        """The integrity check, then the server (on `port`, or any free one) and the app;
+        False when the window shows the damaged-database page or the start-failure page."""
         try:
             from server.backups.services import integrity_at_start
 
@@ -391,7 +391,7 @@ class DesktopApp:
                 if self.on_damaged is not None:
                     threading.Thread(target=self.on_damaged, args=(self,), name="on-damaged", daemon=True).start()
                 return False
-            self._start_server()
+            self._start_server(port=port)
         except Exception as exc:
             logger.exception("the window could not start the app")
             self.server, self.client = None, None
@@ -820,13 +820,14 @@ class DesktopApp:
             self._stop_own_server()
             try:
                 now = database_switch(data_dir=self.data_dir)
-                logger.info("the window restarts on the database %s", _database_words(now))
-                self._start_server(port=port or 0)
-            except Exception as exc:
-                logger.exception("the window could not start on the saved database")
-                self.server, self.client = None, None
-                self._show_start_failure(exc)
+            except ValueError as exc:  # a URL written into settings.json by hand
+                self._show_error("Imaging Desk could not start", f"The database URL is not usable: {exc}",
+                                 offer_local=True)
                 return
+            logger.info("the window restarts on the database %s", _database_words(now))
+            # As at a start: this PC's database is checked before it is opened.
+            if self._open(port=port or 0) and not self.ready.is_set():
+                self._app_ready()
         finally:
             self._restoring.release()
 
@@ -840,7 +841,7 @@ class DesktopApp:
         self._stop_own_server()
         database_switch(data_dir=self.data_dir)
         self.window.load_html(pages.loading_page())
-        if not self._open():
+        if not self._open():  # as at a start: the damaged-database check first
             return
         if before is not None:
             database_local_recorded(before=before, why=", which could not be used")
