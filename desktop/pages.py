@@ -41,20 +41,32 @@ def page(title: str, body: str) -> str:
     )
 
 
-def loading_page() -> str:
+def loading_page(doing: str = "Opening the database.") -> str:
     return page(
         "Imaging Desk",
         '<div role="status" aria-live="polite" style="text-align:center">'
         '<div class="spinner" aria-hidden="true"></div>'
-        "<h1>Imaging Desk is starting…</h1><p>Opening the database.</p></div>",
+        f"<h1>Imaging Desk is starting…</h1><p>{escape(doing)}</p></div>",
     )
 
 
-def error_page(*, what: str, detail: str, log_path: str) -> str:
+def error_page(*, what: str, detail: str, log_path: str, offer_local: bool = False) -> str:
+    """A start that failed, in words; with offer_local (a PostgreSQL database chosen on
+    the Settings screen could not be used), the way back to this PC's own database."""
+    actions = (
+        '<p>The database was chosen on the Settings screen. Imaging Desk can start on this '
+        "PC's own database instead (the PostgreSQL database is forgotten, not changed); choose "
+        "it again on the Settings screen once it can be used.</p>"
+        '<div class="actions"><button type="button" class="primary" id="use-local" autofocus '
+        "onclick=\"this.disabled = true; this.textContent = 'Starting…'; "
+        'window.pywebview.api.use_local_database()">Use this PC\'s database</button>'
+        '<button type="button" id="quit" onclick="window.pywebview.api.quit()">Quit</button></div>'
+        if offer_local else ""
+    )
     return page(
         "Imaging Desk could not start",
-        f'<h1 class="error">{escape(what)}</h1><p>{escape(detail)}</p>'
-        f"<p>The log has the details: <code>{escape(log_path)}</code></p>",
+        f'<h1 class="error">{escape(what)}</h1><p>{escape(detail)}</p>{actions}'
+        f'<p class="note">The log has the details: <code>{escape(log_path)}</code></p>',
     )
 
 

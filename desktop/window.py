@@ -258,6 +258,26 @@ class Bridge:
         """The damaged-database page's "Restore the newest good backup"."""
         self._app.restore_newest_good_backup()
 
+    def restart_on_saved_database(self) -> dict:
+        """The Settings screen's "Save and restart", once the server kept the choice: the
+        window restarts its own server on it and reloads the app signed in. Answers
+        {ok: true} before it does (the page goes), or {ok: false, error: why, in words}."""
+        try:
+            self._app.database_restart_check()
+        except DesktopError as exc:
+            return {"ok": False, "error": str(exc)}
+        later = threading.Timer(0.3, self._app._guard(self._app.database_restart))
+        later.daemon = True
+        later.start()
+        return {"ok": True}
+
+    def use_local_database(self) -> None:
+        """The start-failure page's "Use this PC's database": the saved PostgreSQL database
+        is forgotten, and the window starts on this PC's own database."""
+        later = threading.Timer(0.1, self._app._guard(self._app.use_local_database))
+        later.daemon = True
+        later.start()
+
     def quit(self) -> None:
         """The damaged-database page's "Quit": once this call has answered the page (the
         answer is a script run in the window, which must still be there)."""
@@ -354,6 +374,12 @@ class DesktopApp:
         """In pywebview's thread: the database's quick check, the server, then the app
         through a one-time login link. A damaged database is never opened: the window
         says so and offers the newest good backup (or Quit) instead."""
+        if self._open():
+            self._app_ready()
+
+    def _open(self, *, port: int = 0) -> bool:
+        """The integrity check, then the server (on `port`, or any free one) and the app;
+        False when the window shows the damaged-database page or the start-failure page."""
         try:
             from server.backups.services import integrity_at_start
 
@@ -364,13 +390,22 @@ class DesktopApp:
                 self._show_damaged()
                 if self.on_damaged is not None:
                     threading.Thread(target=self.on_damaged, args=(self,), name="on-damaged", daemon=True).start()
-                return
-            self._start_server()
+                return False
+            self._start_server(port=port)
         except Exception as exc:
             logger.exception("the window could not start the app")
-            self._show_error("Imaging Desk could not start", start_failure_words(exc))
-            return
-        self._app_ready()
+            self.server, self.client = None, None
+            self._show_start_failure(exc)
+            return False
+        return True
+
+    def _show_start_failure(self, exc: Exception) -> None:
+        """The start-failure page; for a PostgreSQL database the Settings screen saved, with
+        "Use this PC's database" (and Quit), so that the user is never stuck."""
+        from server.configuration.selectors import database_next_start
+
+        saved = database_next_start(self.data_dir)[1] == "settings.json"
+        self._show_error("Imaging Desk could not start", start_failure_words(exc), offer_local=saved)
 
     def _start_server(self, *, port: int = 0) -> None:
         """The in-process server (on `port`, or any free one), and the app signed in."""
@@ -761,6 +796,66 @@ class DesktopApp:
         finally:
             self._restoring.release()
 
+    # -- the database chosen on the Settings screen (server/configuration keeps the choice)
+
+    def database_restart_check(self) -> None:
+        from server.imports.jobs import JOBS
+
+        if JOBS.active() is not None:
+            raise DesktopError("An import is running. Wait for it to finish (or cancel it), then restart.")
+        if self._restoring.locked():
+            raise DesktopError("A restore is running. Wait for it to finish, then restart.")
+
+    def database_restart(self) -> None:
+        """Stop the window's server, point it at the database settings.json now names, and
+        start it again on the same address, the app reloaded signed in. A database that
+        cannot be used shows the start-failure page, with the way back to this PC's own."""
+        from server.configuration.switching import database_switch
+
+        if not self._restoring.acquire(blocking=False):
+            raise DesktopError("A restore is already running.")
+        try:
+            port = urlsplit(self.server.url).port if self.server is not None else 0
+            self.window.load_html(pages.loading_page("Connecting to the database…"))
+            self._stop_own_server()
+            try:
+                now = database_switch(data_dir=self.data_dir)
+            except ValueError as exc:  # a URL written into settings.json by hand
+                self._show_error("Imaging Desk could not start", f"The database URL is not usable: {exc}",
+                                 offer_local=True)
+                return
+            logger.info("the window restarts on the database %s", _database_words(now))
+            # As at a start: this PC's database is checked before it is opened.
+            if self._open(port=port or 0) and not self.ready.is_set():
+                self._app_ready()
+        finally:
+            self._restoring.release()
+
+    def use_local_database(self) -> None:
+        """The start-failure page's choice: settings.json forgets the PostgreSQL database,
+        and the window starts on this PC's own (its damaged-database check first)."""
+        from server.configuration.services import database_forget, database_local_recorded
+        from server.configuration.switching import database_switch
+
+        before = database_forget(data_dir=self.data_dir)
+        self._stop_own_server()
+        database_switch(data_dir=self.data_dir)
+        self.window.load_html(pages.loading_page())
+        if not self._open():  # as at a start: the damaged-database check first
+            return
+        if before is not None:
+            database_local_recorded(before=before, why=", which could not be used")
+        if not self.ready.is_set():
+            self._app_ready()
+
+    def _stop_own_server(self) -> None:
+        from django.db import connections
+
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        connections.close_all()
+
     @property
     def log_path(self) -> Path:
         return self.data_dir / "logs" / "server.log"
@@ -788,10 +883,9 @@ class DesktopApp:
 
         health = self.client.call("GET", "api/v1/health") or {}
         history = self.client.call("GET", "api/v1/import/history?page_size=1") or {}
-        database = settings.DATABASES["default"]
-        where = str(database["NAME"]) if database["ENGINE"].endswith("sqlite3") else (
-            f"PostgreSQL {database.get('NAME')} on {database.get('HOST') or 'localhost'}"
-        )
+        from server.configuration.selectors import database_described
+
+        where = _database_words(database_described(settings.DATABASES["default"]))
         counts = {"Studies": int(health.get("studies", 0)), "Imports": int(history.get("total", 0))}
         self._sub_window(
             "About Imaging Desk",
@@ -808,8 +902,8 @@ class DesktopApp:
         )
         self.window.load_html(html.replace("<main>", f"<main>{back}", 1))
 
-    def _show_error(self, what: str, detail: str) -> None:
-        html = pages.error_page(what=what, detail=detail, log_path=str(self.log_path))
+    def _show_error(self, what: str, detail: str, *, offer_local: bool = False) -> None:
+        html = pages.error_page(what=what, detail=detail, log_path=str(self.log_path), offer_local=offer_local)
         try:
             self.window.load_html(html)
         except Exception:
@@ -844,6 +938,15 @@ class DesktopApp:
                 MenuAction("About Imaging Desk", g(self.show_about)),
             ]),
         ]
+
+
+def _database_words(described: dict) -> str:
+    """The database as About and the log name it: the SQLite file, or the PostgreSQL
+    database, server, port and user (never the password)."""
+    if described["vendor"] == "sqlite":
+        return str(described["file"])
+    user = f" as {described['user']}" if described.get("user") else ""
+    return f"PostgreSQL database {described['name']} on {described['host']}:{described['port']}{user}"
 
 
 def _same_folder(a: str, b: str) -> bool:

@@ -18,6 +18,7 @@ from server.backups.api import router as backups_router
 from server.composition.api import health_router
 from server.composition.api import imports_router as composed_imports_router
 from server.composition.api import studies_router as composed_studies_router
+from server.configuration.api import router as configuration_router
 from server.core.api import router as core_router
 from server.core.auth import LocalAuth
 from server.core.errors import DomainError
@@ -39,10 +40,12 @@ class ImagingDeskAPI(NinjaAPI):
     REFUSED_AS_BUSY = {
         "POST /api/v1/import/duckdb", "POST /api/v1/import/link", "POST /api/v1/import/demo",
         "DELETE /api/v1/import/jobs/{job_id}", "POST /api/v1/backups",
+        "PUT /api/v1/settings/database", "DELETE /api/v1/settings/database",  # set by the environment
     }
     WITHOUT_DATABASE = {
         "GET /api/v1/auth/me", "POST /api/v1/auth/login-links", "GET /api/v1/analysis/options",
         "GET /api/v1/preferences", "PUT /api/v1/preferences",
+        "GET /api/v1/settings/database", "POST /api/v1/settings/database/test",
     }
 
     def get_content_type(self) -> str:
@@ -82,6 +85,7 @@ api.add_router("/import", imports_router)
 api.add_router("/import", composed_imports_router)  # demo data, imported as a job
 api.add_router("/audit", audit_router)
 api.add_router("/", backups_router)  # /backups and /integrity
+api.add_router("/settings", configuration_router)  # the database, chosen from the app
 
 # The handlers below take the place of Django Ninja's defaults for the same errors;
 # any other default it registers stays, answering {"detail": ...} with its status.

@@ -120,7 +120,7 @@ def test_a_knock_without_the_secret_is_ignored(tmp_path):
 def test_the_bridge_offers_the_page_only_its_dialogs_the_backups_folder_and_the_ways_on(tmp_path):
     public = {name for name in dir(Bridge(DesktopApp(data_dir=tmp_path))) if not name.startswith("_")}
     assert public == {"save_download", "choose_duckdb", "back_to_app", "open_backups_folder",
-                      "restore_newest_backup", "quit"}
+                      "restore_newest_backup", "quit", "restart_on_saved_database", "use_local_database"}
 
 
 @pytest.mark.parametrize("url", [

@@ -48,6 +48,8 @@ ALLOWED_IMPORTS = {
     "demo": {"core", "studies", "reports"},
     # Backups count studies and reports, and a restore holds the import lock.
     "backups": {"core", "studies", "reports", "imports", "audit"},
+    # The database chosen from the Settings screen: it counts a database's studies.
+    "configuration": {"core", "audit", "studies"},
     "composition": {"core", "audit", "studies", "reports", "imports", "analysis", "demo", "backups"},
 }
 PROJECT_WIDE = {"server", "server.__version__", "server.clock", "server.datadir", "server.database"}

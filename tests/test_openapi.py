@@ -255,6 +255,7 @@ FILTER_REFUSALS = [
     r"^Invalid parameter: date_from must not be after date_to ",
     r"^Invalid parameter: patient_age_min must not be above patient_age_max ",
 ]
+DATABASE_REFUSALS = [r"^Invalid parameter: (host|database) is required: ", r"^Invalid parameter: url "]
 EXPECTED_REFUSALS = {
     "GET /api/v1/studies/search": FILTER_REFUSALS,
     "GET /api/v1/studies/export": FILTER_REFUSALS,
@@ -272,6 +273,10 @@ EXPECTED_REFUSALS = {
     # Random folders do not exist, or are not full paths (the folder's own refusals never
     # begin "Invalid parameter"); a folder of only white space is empty.
     "POST /api/v1/backups": [r"^(?!Invalid parameter: )", r"^Invalid parameter: to must not be empty"],
+    # A database is named by a URL or by its server and name, which no schema here can
+    # weigh against each other; a random server cannot be reached (nothing is saved).
+    "POST /api/v1/settings/database/test": DATABASE_REFUSALS,
+    "PUT /api/v1/settings/database": [*DATABASE_REFUSALS, r"^Not saved: "],
 }
 
 

@@ -8,8 +8,8 @@ import { e2e, grouped, until } from './support/app.js';
 import { searchApi } from './support/studies.js';
 
 const TEXTS = {
-  en: { nav: ['Studies', 'Reports', 'Analysis', 'Import', 'Audit trail', 'Backups'], search: 'Search studies', total: (n) => `${grouped(n)} studies`, examId: 'Exam ID', csv: 'Export CSV', radio: 'English' },
-  'zh-TW': { nav: ['檢查', '報告', '分析', '匯入', '稽核紀錄', '備份'], search: '搜尋檢查', total: (n) => `共 ${grouped(n)} 項檢查`, examId: '檢查編號', csv: '匯出 CSV', radio: '繁體中文' },
+  en: { nav: ['Studies', 'Reports', 'Analysis', 'Import', 'Audit trail', 'Backups', 'Settings'], search: 'Search studies', total: (n) => `${grouped(n)} studies`, examId: 'Exam ID', csv: 'Export CSV', radio: 'English' },
+  'zh-TW': { nav: ['檢查', '報告', '分析', '匯入', '稽核紀錄', '備份', '設定'], search: '搜尋檢查', total: (n) => `共 ${grouped(n)} 項檢查`, examId: '檢查編號', csv: '匯出 CSV', radio: '繁體中文' },
 };
 
 /** Until the Studies screen is all in `language`. */

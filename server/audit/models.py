@@ -7,7 +7,7 @@ from server.core.fields import OrderedJSONField
 AUDIT_TABLE = "audit_entry"
 AUDIT_COLUMNS = ("uid", "at", "action", "user_name", "summary", "details")
 # What an entry can record (no choices on the field: a new action needs no migration).
-ACTIONS = ("import", "export", "analysis", "backup", "restore", "token_reset", "link", "unlink", "demo")
+ACTIONS = ("import", "export", "analysis", "backup", "restore", "token_reset", "link", "unlink", "demo", "database")
 
 
 class AuditEntry(models.Model):

@@ -346,7 +346,69 @@ def scenario_damaged(app) -> None:
     app.quit()
 
 
+
+SET_FIELD_JS = (
+    "((id, value) => { const input = document.getElementById(id);"
+    " Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, value);"
+    " input.dispatchEvent(new Event('input', {bubbles: true})); return input.value; })"
+)
+CLICK_JS = "(name => [...document.querySelectorAll('button')].find(b => b.textContent.trim() === name).click())"
+
+
+def scenario_database_settings(app) -> None:
+    """The Settings screen in the window: a PostgreSQL database filled in, Test connection,
+    Save and restart (the window restarts its server on it, signed in on the same address),
+    About naming it; then the saved database made unusable: the start-failure page, and its
+    "Use this PC's database" back to the local one."""
+    window = app.window
+    target = json.loads(os.environ["IMAGING_DESK_DRIVER_POSTGRES"])
+    until(lambda: window.evaluate_js("!!document.querySelector('nav')"), what="the app")
+    old_url = app.server.url
+    window.load_url(app.server.url + "settings")
+    until(lambda: window.evaluate_js("!!document.getElementById('database-host')"), what="the Settings screen")
+    until(lambda: window.evaluate_js(
+        "!!(window.pywebview && window.pywebview.api && window.pywebview.api.restart_on_saved_database)"),
+        what="the bridge")
+    for name, value in (("host", target["host"]), ("port", str(target["port"])), ("database", target["database"]),
+                        ("user", target["user"]), ("password", "window-Secret-pw")):
+        window.evaluate_js(f"{SET_FIELD_JS}({json.dumps('database-' + name)}, {json.dumps(value)})")
+    window.evaluate_js(f"{CLICK_JS}('Test connection')")
+    tested = until(lambda: "Connected" in (text := window.evaluate_js("document.body.innerText")) and text,
+                   what="the test's outcome")
+    time.sleep(0.5)
+    screenshot("window-settings")
+    step("tested", text=tested)
+    window.evaluate_js(f"{CLICK_JS}('Save and restart')")
+    until(lambda: app.client.call("GET", "api/v1/health")["database"] == "postgresql"
+          and window.evaluate_js("!!document.querySelector('nav')"), timeout=90, what="the app on PostgreSQL")
+    health = app.client.call("GET", "api/v1/health")
+    step("restarted", health=health, url=window.get_current_url(), old_url=old_url, server_url=app.server.url)
+    app.show_about()
+    about = until(lambda: window.evaluate_js("document.querySelector('main h1') && document.body.innerText"),
+                  what="the About page")
+    screenshot("window-about-postgresql")
+    step("about", text=about)
+
+    # The saved database stops answering: the failure page, and the way back.
+    settings_file = app.data_dir / "settings.json"
+    saved = json.loads(settings_file.read_text(encoding="utf-8"))
+    saved["database_url"] = saved["database_url"].replace(f":{target['port']}/", ":1/")
+    settings_file.write_text(json.dumps(saved), encoding="utf-8")
+    app.database_restart()
+    failure = until(lambda: window.evaluate_js("!!document.getElementById('use-local') && document.body.innerText"),
+                    what="the start-failure page")
+    buttons = window.evaluate_js("[...document.querySelectorAll('button')].map(b => b.textContent)")
+    screenshot("window-database-failure")
+    step("failure", text=failure, buttons=buttons)
+    window.evaluate_js("document.getElementById('use-local').click()")
+    until(lambda: app.server is not None and app.client.call("GET", "api/v1/health")["database"] == "sqlite"
+          and window.evaluate_js("!!document.querySelector('nav')"), timeout=90, what="the app on this PC's database")
+    step("local", settings=json.loads(settings_file.read_text(encoding="utf-8")))
+    app.quit()
+
+
 SCENARIOS = {
+    "database-settings": scenario_database_settings,
     "backup-restore": scenario_backup_restore,
     "damaged": scenario_damaged,
     "tour": scenario_tour,

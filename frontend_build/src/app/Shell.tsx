@@ -13,6 +13,7 @@ const NAV = [
   { to: '/import', key: 'import', end: false },
   { to: '/audit', key: 'audit', end: false },
   { to: '/backups', key: 'backups', end: false },
+  { to: '/settings', key: 'settings', end: false },
 ] as const;
 
 function useSessionExpired(): boolean {

@@ -11,6 +11,7 @@ const AnalysisPage = lazy(() => import('@/features/analysis'));
 const ImportPage = lazy(() => import('@/features/import'));
 const AuditPage = lazy(() => import('@/features/audit'));
 const BackupsPage = lazy(() => import('@/features/backups'));
+const SettingsPage = lazy(() => import('@/features/settings'));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -41,6 +42,7 @@ export function AppRoutes() {
         <Route path="import" element={<ImportPage />} />
         <Route path="audit" element={<AuditPage />} />
         <Route path="backups" element={<BackupsPage />} />
+        <Route path="settings" element={<SettingsPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -35,6 +35,8 @@ export interface DesktopBridge {
   choose_duckdb?: () => Promise<string | null>;
   /** Shows the backups folder in the system's file manager; answers the folder. */
   open_backups_folder?: () => Promise<string | null>;
+  /** After the Settings screen saved a database: the window restarts its server on it and reloads the app ({ok: false, error} when it cannot now). */
+  restart_on_saved_database?: () => Promise<{ ok: boolean; error?: string } | null>;
 }
 
 declare global {

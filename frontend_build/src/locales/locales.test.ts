@@ -19,7 +19,8 @@ describe('the texts', () => {
   it('keep the English test hooks exact', () => {
     expect(en.nav).toMatchObject({ studies: 'Studies', reports: 'Reports', analysis: 'Analysis', import: 'Import' });
     expect(en.studies.searchLabel).toBe('Search studies');
-    expect(en.nav).toMatchObject({ audit: 'Audit trail', backups: 'Backups' });
+    expect(en.nav).toMatchObject({ audit: 'Audit trail', backups: 'Backups', settings: 'Settings' });
+    expect(en.settings).toMatchObject({ test: 'Test connection', save: 'Save and restart', useLocal: "Use this PC's database" });
     expect(en.audit).toMatchObject({ searchLabel: 'Search the audit trail', tableLabel: 'Audit trail', exportCsv: 'Export CSV' });
     expect(en.backups).toMatchObject({ backUpNow: 'Back up now', openFolder: 'Open backups folder', tableLabel: 'Backups' });
     expect(en.studies.total_other).toBe('{{total}} studies');

@@ -20,7 +20,7 @@ import {
 } from '../auditSearch';
 import '../audit.css';
 
-const KNOWN_ACTIONS = ['import', 'export', 'analysis', 'backup', 'restore', 'token_reset', 'link', 'unlink', 'demo'] as const;
+const KNOWN_ACTIONS = ['import', 'export', 'analysis', 'backup', 'restore', 'token_reset', 'link', 'unlink', 'demo', 'database'] as const;
 type KnownAction = (typeof KNOWN_ACTIONS)[number];
 
 /** An action in the user's words; one the app does not know yet, as the server names it. */

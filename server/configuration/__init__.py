@@ -1,0 +1,1 @@
+"""The app's settings that a user chooses from its Settings screen: the database."""
