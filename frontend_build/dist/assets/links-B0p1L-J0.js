@@ -1,1 +1,0 @@
-import{b as e}from"./index-xlZbOOfM.js";function t(e){return`/studies?${new URLSearchParams({study:e}).toString()}`}function n(t){let n=e(new URLSearchParams,t).toString();return`/studies${n?`?${n}`:``}`}export{t as n,n as t};
