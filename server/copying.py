@@ -409,11 +409,11 @@ def _copy_locked(tables, *, source_dir: Path, target: str, replace: bool, record
         studies = next((t.source_rows for t in copied if t.table == "study"), 0)
         reports = next((t.source_rows for t in copied if t.table == "report"), 0)
         record(
-            action="import",
+            action="database",
             summary=f"Copied the database {database} into this one ({studies:,} studies, {reports:,} reports)"
             + (", replacing its records" if held else ""),
             details={
-                "what": "database", "source": str(database), "replaced": held,
+                "what": "copy", "source": str(database), "replaced": held,
                 "tables": {t.table: {"rows": t.source_rows, "checksum": t.source_checksum} for t in copied},
             },
         )

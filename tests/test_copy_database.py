@@ -238,9 +238,9 @@ def test_the_audit_trail_is_merged_by_uid_each_entry_once_and_the_copy_recorded(
     assert after[: len(targets_own)] == targets_own and after[len(targets_own): -2] == sources
     copies = on_postgres(postgres_database, "SELECT action, summary, details FROM audit_entry ORDER BY id DESC LIMIT 2")
     for action, summary, details in copies:
-        assert action == "import" and summary.startswith(f"Copied the database {folder / 'db.sqlite3'} into this one")
+        assert action == "database" and summary.startswith(f"Copied the database {folder / 'db.sqlite3'} into this one")
         details = json.loads(details) if isinstance(details, str) else details
-        assert details["what"] == "database" and details["tables"]["study"]["rows"] > 400
+        assert details["what"] == "copy" and details["tables"]["study"]["rows"] > 400
     carried = on_postgres(postgres_database, "SELECT uid, action, user_name, summary FROM audit_entry "
                           "WHERE uid = ANY(%s) ORDER BY uid", [sources])
     assert carried == sqlite_rows(folder, "SELECT uid, action, user_name, summary FROM audit_entry ORDER BY uid")
