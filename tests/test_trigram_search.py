@@ -169,3 +169,35 @@ def test_without_the_right_to_create_pg_trgm_q_scans_and_health_and_the_log_say_
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'DROP ROLE IF EXISTS "{owner}"')
         admin.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_total_is_kept_until_a_committed_change_of_the_studies(api, make_study):
+    require(_postgres(), "PostgreSQL only (IMAGING_DESK_DATABASE_URL)")
+    from django.db import connection, transaction
+
+    from server.studies.search_version import search_version
+
+    make_study("K1", patient_name="Kept One")
+    version = search_version()
+    assert version is not None
+    assert api.get("/api/v1/studies/search?q=kept").json()["total"] == 1
+    with connection.cursor() as cursor:  # a row written behind the app's back, in psql say
+        cursor.execute(
+            "INSERT INTO study (exam_id, patient_name, exam_item, order_datetime, order_day, search_text, name_text,"
+            " extra, created_at, updated_at) VALUES ('K2', 'Kept Two', 'Item', now(), '2025-01-01', 'k2' || chr(31)"
+            " || 'kept two', 'kept two', '{}', now(), now())"
+        )
+    assert search_version() not in (None, version)
+    assert api.get("/api/v1/studies/search?q=kept").json()["total"] == 2
+    with transaction.atomic():
+        make_study("K3", patient_name="Kept Three")
+        make_study("K4", patient_name="Kept Four")
+        assert search_version() is None  # this transaction wrote: nothing it counts is kept
+        assert api.get("/api/v1/studies/search?q=kept").json()["total"] == 4
+    assert api.get("/api/v1/studies/search?q=kept").json()["total"] == 4
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM study WHERE exam_id = 'K4'")
+    assert api.get("/api/v1/studies/search?q=kept").json()["total"] == 3
+    options = api.get("/api/v1/studies/filters/options").json()
+    assert options["exam_items"] == sorted({"Item", "Chest CT"})
