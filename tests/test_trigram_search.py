@@ -201,3 +201,20 @@ def test_on_postgresql_a_total_is_kept_until_a_committed_change_of_the_studies(a
     assert api.get("/api/v1/studies/search?q=kept").json()["total"] == 3
     options = api.get("/api/v1/studies/filters/options").json()
     assert options["exam_items"] == sorted({"Item", "Chest CT"})
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_sort_by_name_reads_its_code_point_index(make_study):
+    require(_postgres(), "PostgreSQL only (IMAGING_DESK_DATABASE_URL)")
+    from django.db import connection
+
+    from server.studies.filters import SORTS
+    from server.studies.models import Study
+
+    for number, name in enumerate(["b", "B", "a", "Ä", None]):
+        make_study(f"N{number}", patient_name=name)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: a scan would be cheaper
+    page = Study.objects.order_by(*SORTS["patient_name_asc"][0])[:20]
+    assert "study_name_c_idx" in page.explain()
+    assert list(page.values_list("patient_name", flat=True)) == ["B", "a", "b", "Ä", None]
