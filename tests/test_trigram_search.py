@@ -199,6 +199,19 @@ def test_on_postgresql_a_total_is_kept_until_a_committed_change_of_the_studies(a
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM study WHERE exam_id = 'K4'")
     assert api.get("/api/v1/studies/search?q=kept").json()["total"] == 3
+    # Few matches: their exam IDs are kept with the total, and the pages read from them.
+    from server.studies.filters import SORTS
+    from server.studies.models import Study
+
+    for sort, order in SORTS.items():
+        plain = Study.objects.filter(search_text__instr="kept").order_by(*order[0])
+        plain = list(plain.values_list("exam_id", flat=True))
+        for page in (1, 2):
+            url = f"/api/v1/studies/search?q=KEPT&sort={sort}&page={page}&page_size=2"
+            for _ in range(2):  # counted, then kept
+                body = api.get(url).json()
+                assert [row["exam_id"] for row in body["data"]] == plain[(page - 1) * 2: page * 2], (sort, page)
+                assert body["total"] == 3
     options = api.get("/api/v1/studies/filters/options").json()
     assert options["exam_items"] == sorted({"Item", "Chest CT"})
 

@@ -200,7 +200,7 @@ class Search:
     total: int = 0
     selected: int = 0  # studies the filters other than q select
     text_matches: int | None = None  # studies whose text holds q (q alone)
-    few: tuple[int, ...] | None = None  # their numbers, when they are few
+    few: tuple[int, ...] | None = None  # their numbers (on PostgreSQL, exam IDs), when they are few
     version: int | None = None  # PostgreSQL: the studies' version counted at (search_version.py)
 
     @property
@@ -233,7 +233,10 @@ class Search:
             walk = stop * self.selected / max(self.total, 1) * WALK_COST
             scan = _scan_cost(self.filters, self.selected)
             candidates = None
-            if self.index is not None and self.text_matches is not None:
+            if self.index is None and self.few is not None:  # PostgreSQL (_postgres_counts)
+                # One array parameter, not one per exam ID (Django prepares each in Python).
+                candidates = queryset.filter(exam_id__in=RawSQL("SELECT unnest(%s::text[])", [list(self.few)]))
+            elif self.index is not None and self.text_matches is not None:
                 if _candidate_cost(self.text_matches, self.few) < min(walk, scan):
                     candidates = self.index.candidates(queryset, needle, self.few)
             if candidates is not None:
@@ -271,11 +274,26 @@ def search_plan(*, filters: StudyFilters) -> Search:
         if version is None:
             search.total = search.selected = search.matches().count()
         else:
-            search.total = search.selected = cached(("count", version, filters), lambda: search.matches().count())
+            search.total, search.few = cached(("count", version, filters), lambda: _postgres_counts(search))
+            search.selected = search.total
         return search
     plan = cached(("plan", index.version, filters), lambda: _plan_counts(search))
     search.total, search.selected, search.text_matches, search.few = plan
     return search
+
+
+def _postgres_counts(search: Search) -> tuple[int, tuple[str, ...] | None]:
+    """PostgreSQL: the total and, for a q with at most FEW matches, their exam IDs,
+    from which a repeated search's page is read (an exam ID: the trigram index
+    reads long lists for its common trigrams, "000", "ex0"; two Chinese characters:
+    no trigram, and the order's index walked over 20,000 studies for a page)."""
+    matches = search.matches()
+    if search.needle is None:
+        return matches.count(), None
+    few = tuple(matches.order_by().values_list("exam_id", flat=True)[: FEW + 1])
+    if len(few) <= FEW:
+        return len(few), few
+    return matches.count(), None
 
 
 def _plan_counts(search: Search) -> tuple[int, int, int | None, tuple[int, ...] | None]:
