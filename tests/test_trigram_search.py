@@ -100,6 +100,37 @@ def test_on_postgresql_a_three_character_q_reads_the_trigram_index():
     assert list(matches.values_list("exam_id", flat=True)) == ["P4321"]
 
 
+def _insert_numbered_studies(count: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO study (exam_id, patient_name, exam_item, order_datetime, order_day, search_text, name_text, "
+            "extra, created_at, updated_at) "
+            "SELECT 'P' || i, 'patient ' || (i %% 37), 'Item', timestamp '2025-01-01' + (i %% 401) * interval '1 hour', "
+            "'2025-01-01', 'p' || i || chr(31) || 'patient ' || (i %% 37), 'patient ' || (i %% 37), '{}', now(), now() "
+            "FROM generate_series(1, %s) AS i",
+            [count],
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["order_datetime_desc", "order_datetime_asc", "patient_name_asc"])
+@pytest.mark.parametrize("q", ["", "patient", "patient 1"])
+def test_on_postgresql_pages_far_from_both_ends_read_their_exam_ids_first_and_equal_the_plain_order(api, sort, q):
+    require(_postgres(), "PostgreSQL only (IMAGING_DESK_DATABASE_URL)")
+    from server.studies.filters import SORTS
+    from server.studies.models import Study
+
+    _insert_numbered_studies(2_600)
+    plain = Study.objects.filter(search_text__instr=q) if q else Study.objects.all()
+    plain = list(plain.order_by(*SORTS[sort][0]).values_list("exam_id", flat=True))
+    for page in (1, 51, 60, 66, 70, len(plain) // 20 + 1):
+        body = api.get(f"/api/v1/studies/search?q={quote(q)}&sort={sort}&page={page}&page_size=20").json()
+        assert body["total"] == len(plain)
+        assert [row["exam_id"] for row in body["data"]] == plain[(page - 1) * 20: page * 20], page
+
+
 def _role_database(admin, owner: str, name: str) -> None:
     admin.execute(f'CREATE ROLE "{owner}" LOGIN')
     admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')

@@ -34,7 +34,7 @@ from django.db.models.expressions import RawSQL
 
 from server.core.text import SEPARATOR, text_needle
 from server.studies import search_index
-from server.studies.filters import SORTS, StudyFilters
+from server.studies.filters import DEFAULT_SORT, SORTS, StudyFilters
 from server.studies.models import Study, StudyRollup
 from server.studies.search_version import search_version
 
@@ -49,6 +49,7 @@ MAX_UNION_TERMS = 5_000  # a two-character union of more trigrams is counted by 
 CACHE_SIZE = 512
 FEW = 1_000  # matches whose numbers a search keeps (see TextIndex.few)
 MAX_SPARSE_CHAR = 50_000  # studies holding a character, to list the trigrams it begins
+DEFERRED_PAGE_START = 1_000  # PostgreSQL: from this match on, a page's exam IDs first (_page)
 
 
 def _phrase(text: str) -> str:
@@ -224,6 +225,11 @@ class Search:
 
     def rows(self, window: slice, *, sort: str, fields: tuple[str, ...]) -> list[dict]:
         index_order, scan_order = SORTS[sort]
+        if self.index is None and self.few is not None and sort == DEFAULT_SORT:
+            # PostgreSQL, few matches, kept in this order (_postgres_counts): the page's
+            # exam IDs are known, and only its rows are read.
+            page = Study.objects.filter(exam_id__in=RawSQL("SELECT unnest(%s::text[])", [list(self.few[window])]))
+            return list(page.order_by(*scan_order).values(*fields))
         # A page past the middle is read from the end, in the opposite order.
         backwards = window.start > self.total - window.stop
         stop = self.total - window.start if backwards else window.stop
@@ -243,12 +249,29 @@ class Search:
                 queryset, order = candidates, scan_order
             elif scan < walk:
                 order = scan_order
-        queryset = queryset.order_by(*order)
+        postgres = self.index is None
         if backwards:
             start = self.total - window.stop
-            found = list(queryset.reverse().values(*fields)[max(start, 0):stop])
+            found = _page(queryset, order, slice(max(start, 0), stop), fields, postgres=postgres, reverse=True)
             return found[::-1]
-        return list(queryset.values(*fields)[window])
+        return _page(queryset, order, window, fields, postgres=postgres)
+
+
+def _page(
+    queryset: QuerySet, order: tuple, window: slice, fields: tuple[str, ...], *, postgres: bool, reverse: bool = False
+) -> list[dict]:
+    """The rows of window. On PostgreSQL, far from both ends, the exam IDs are found
+    first and then only the page's rows are read: past 10,000 studies of the order's
+    index, that is 10,000 index entries (once VACUUM has marked the table's pages
+    all-visible) rather than 10,000 rows (page 500 of 1M: 12.5 ms)."""
+    def ordered(rows: QuerySet) -> QuerySet:
+        rows = rows.order_by(*order)
+        return rows.reverse() if reverse else rows
+
+    if not postgres or window.start < DEFERRED_PAGE_START or connection.vendor != "postgresql":
+        return list(ordered(queryset).values(*fields)[window])
+    exam_ids = ordered(queryset).values("exam_id")[window]
+    return list(ordered(Study.objects.filter(exam_id__in=exam_ids)).values(*fields))
 
 
 def _scan_cost(filters: StudyFilters, selected: int) -> float:
@@ -290,9 +313,11 @@ def _postgres_counts(search: Search) -> tuple[int, tuple[str, ...] | None]:
     matches = search.matches()
     if search.needle is None:
         return matches.count(), None
-    few = tuple(matches.order_by().values_list("exam_id", flat=True)[: FEW + 1])
+    few = list(matches.order_by().values_list("exam_id", flat=True)[: FEW + 1])
     if len(few) <= FEW:
-        return len(few), few
+        # In the default order, whose pages are then read by exam ID (Search.rows).
+        kept = Study.objects.filter(exam_id__in=RawSQL("SELECT unnest(%s::text[])", [few]))
+        return len(few), tuple(kept.order_by(*SORTS[DEFAULT_SORT][1]).values_list("exam_id", flat=True))
     return matches.count(), None
 
 
