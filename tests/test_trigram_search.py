@@ -107,7 +107,8 @@ def _insert_numbered_studies(count: int) -> None:
         cursor.execute(
             "INSERT INTO study (exam_id, patient_name, exam_item, order_datetime, order_day, search_text, name_text, "
             "extra, created_at, updated_at) "
-            "SELECT 'P' || i, 'patient ' || (i %% 37), 'Item', timestamp '2025-01-01' + (i %% 401) * interval '1 hour', "
+            "SELECT 'P' || i, 'patient ' || (i %% 37), 'Item', "
+            "timestamp '2025-01-01' + (i %% 401) * interval '1 hour', "
             "'2025-01-01', 'p' || i || chr(31) || 'patient ' || (i %% 37), 'patient ' || (i %% 37), '{}', now(), now() "
             "FROM generate_series(1, %s) AS i",
             [count],
