@@ -66,6 +66,13 @@ def migrate() -> None:
         schema_too_new_refuse()
         # Windowed builds have sys.stdout None, on which call_command fails: give it streams.
         call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+        if postgres:
+            # The q search's indexes, once a superuser has created pg_trgm since the
+            # migration that could not (server/core/trigram.py): built once, here.
+            from server.composition.selectors import TRIGRAM_INDEXES
+            from server.core.trigram import trigram_indexes_create
+
+            trigram_indexes_create(TRIGRAM_INDEXES)
     finally:
         if postgres:
             with connection.cursor() as cursor:
@@ -164,6 +171,12 @@ def server_prepare() -> None:
     """What every start does before it listens: migrations, the API token, and the
     recovery of imports and analyses that a crash left running."""
     migrate()
+    import logging
+
+    from server.composition.selectors import database_warnings
+
+    for warning in database_warnings():
+        logging.getLogger("imaging_desk.search").warning(warning)
     from server.analysis.runner import recover_tasks
     from server.core.auth import expected_token
     from server.imports.services import import_recover_interrupted

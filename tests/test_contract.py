@@ -4,6 +4,8 @@ The fixtures were written from the contract, not recorded from this server: a
 difference of one byte (a space, a \\u escape, a key out of order, a "Z") fails.
 """
 
+from pathlib import Path
+
 import pytest
 
 from tests.support.contract import fixture_bytes
@@ -54,15 +56,20 @@ def test_an_unauthenticated_call_gets_the_documented_401(anon, contract_studies)
 
 
 def test_health_reports_version_database_count_and_linked_file(anon, contract_studies):
+    from django.db import connection
+
     from server import __version__
 
     response = anon.get("/api/v1/health")
     assert response.status_code == 200
-    database = "postgresql" if "postgresql" in _engine() else "sqlite"
-    assert response.content == (
-        f'{{"status":"ok","version":"{__version__}","database":"{database}","studies":3,'
-        f'"linked_source":null}}'.encode()
-    )
+    name = connection.settings_dict["NAME"]
+    if "postgresql" in _engine():
+        where = f'"database":"postgresql","studies":3,"linked_source":null,"database_host":"127.0.0.1",' \
+            f'"database_name":"{name}"'
+    else:
+        where = f'"database":"sqlite","studies":3,"linked_source":null,"database_host":null,' \
+            f'"database_name":"{Path(name).name}"'
+    assert response.content == f'{{"status":"ok","version":"{__version__}",{where},"warnings":[]}}'.encode()
 
 
 def test_auth_me_names_the_local_owner(api):

@@ -29,6 +29,9 @@ class HealthOut(Schema):
     database: str
     studies: int
     linked_source: LinkedSourceOut | None
+    database_host: str | None = Field(description="The PostgreSQL server's host; null on SQLite")
+    database_name: str = Field(description="The PostgreSQL database's name, or the SQLite file's name")
+    warnings: list[str] = Field(description="What slows the database down, in words with its remedy")
 
 
 class StudyImportOut(Schema):

@@ -3,15 +3,20 @@ a study's full record (the study, its reports and the imports it came from)."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from pathlib import Path
+
+from django.db import connection
 
 from server import __version__
 from server.core.params import clean_text
+from server.core.trigram import trigram_warning
 from server.database import vendor_name
 from server.imports.linking import link_status
 from server.imports.models import ImportRun
+from server.reports.filters import TRIGRAM_INDEXES as REPORT_TRIGRAM_INDEXES
 from server.reports.selectors import report_rows_of_study
 from server.studies.errors import StudyNotFound
+from server.studies.filters import TRIGRAM_INDEXES as STUDY_TRIGRAM_INDEXES
 from server.studies.layout import STUDY_LAYOUT
 from server.studies.models import Study
 from server.studies.schemas import CONTRACT_FIELDS
@@ -21,13 +26,30 @@ from server.studies.selectors import study_count
 FULL_FIELDS = tuple(name for name in STUDY_LAYOUT.names if name not in CONTRACT_FIELDS)
 
 
+# Every pg_trgm index the searches count on (PostgreSQL; server/core/trigram.py).
+TRIGRAM_INDEXES = (*STUDY_TRIGRAM_INDEXES, *REPORT_TRIGRAM_INDEXES)
+
+
+def database_warnings() -> list[str]:
+    """What makes the database slower than it should be, each in words with its remedy
+    (health's warnings; logged once at every start)."""
+    warning = trigram_warning(TRIGRAM_INDEXES)
+    return [warning] if warning else []
+
+
 def health_status() -> dict:
+    database = connection.settings_dict
+    vendor = vendor_name(database["ENGINE"])
     return {
         "status": "ok",
         "version": __version__,
-        "database": vendor_name(settings.DATABASES["default"]["ENGINE"]),
+        "database": vendor,
         "studies": study_count(),
         "linked_source": link_status(),
+        # Where the records are, never how to log in: no user, no password.
+        "database_host": (database.get("HOST") or "localhost") if vendor == "postgresql" else None,
+        "database_name": database["NAME"] if vendor == "postgresql" else Path(database["NAME"]).name,
+        "warnings": database_warnings(),
     }
 
 

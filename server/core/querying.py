@@ -20,9 +20,19 @@ class Instr(Lookup):
         return f"INSTR({lhs}, {rhs}) > 0", [*lhs_params, *rhs_params]
 
     def as_postgresql(self, compiler, connection):
+        """An escaped `LIKE '%needle%'`, which a pg_trgm GIN index serves
+        (server/core/trigram.py); `\\`, `%` and `_` in needle stand for themselves,
+        so it holds exactly where STRPOS(field, needle) > 0 does."""
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"STRPOS({lhs}, {rhs}) > 0", [*lhs_params, *rhs_params]
+        if not self.rhs_is_direct_value():
+            rhs, rhs_params = self.process_rhs(compiler, connection)
+            return f"STRPOS({lhs}, {rhs}) > 0", [*lhs_params, *rhs_params]
+        return f"{lhs} LIKE %s ESCAPE '\\'", [*lhs_params, "%" + like_escaped(str(self.rhs)) + "%"]
+
+
+def like_escaped(text: str) -> str:
+    """text as a LIKE pattern with `\\` as the escape character: matching only itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def exact_conditions(allowed: Mapping[str, str], values: Mapping[str, str | Sequence[str]]) -> list[Q]:

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from server.core.querying import choose_order, exact_conditions
 from server.core.text import text_needle
+from server.core.trigram import TrigramIndex
 
 # parameter -> field: the report's own status, and the linked study's.
 EXACT_FILTERS = {"status": "status", "exam_status": "study__exam_status"}
@@ -17,6 +18,10 @@ EXACT_FILTERS = {"status": "status", "exam_status": "study__exam_status"}
 # created_at descending (reports without one last, on every database), then report_id.
 SEARCH_ORDER = (F("created_at").desc(nulls_last=True), "report_id")
 SCAN_ORDER = (Coalesce("created_at", "created_at").desc(nulls_last=True), "report_id")
+
+# On PostgreSQL, what serves q over the report's text (server/core/trigram.py); the
+# patient's name is the studies' (server/studies/filters.py). Created by migration 0003.
+TRIGRAM_INDEXES = (TrigramIndex(name="report_text_trgm", table="report", column="search_text"),)
 
 
 def search_order(*, q: str, total: int, end: int) -> tuple:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from server.core.querying import CodePoint, choose_order, exact_conditions
 from server.core.text import text_needle
+from server.core.trigram import TrigramIndex
 
 # Parameters that select studies whose field equals one of the given values.
 EXACT_FILTERS = {
@@ -20,6 +21,13 @@ EXACT_FILTERS = {
     "exam_item": "exam_item",
     "patient_gender": "patient_gender",
 }
+
+# On PostgreSQL, what serves q (search_text__instr) and the reports' patient-name
+# match (name_text__instr): see server/core/trigram.py. Created by migration 0005.
+TRIGRAM_INDEXES = (
+    TrigramIndex(name="study_text_trgm", table="study", column="search_text"),
+    TrigramIndex(name="study_name_trgm", table="study", column="name_text"),
+)
 
 
 @dataclass(frozen=True)

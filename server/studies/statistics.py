@@ -20,6 +20,7 @@ from server.studies import statistics_memory
 from server.studies.filters import StudyFilters
 from server.studies.models import MatchedStudy, Study
 from server.studies.schemas import StudyStatisticsOut
+from server.studies.search_version import search_version
 from server.studies.searching import cached, search_plan, text_index
 from server.studies.statistics_memory import CATEGORIES, StudyColumns, study_columns
 
@@ -187,7 +188,13 @@ def study_statistics(*, filters: StudyFilters = StudyFilters()) -> StudyStatisti
     (_study_statistics)."""
     index = text_index()
     if index is None:
-        return StudyStatisticsOut.model_validate(_study_statistics(filters))
+        version = search_version()  # PostgreSQL: kept per version of the studies too
+        if version is None:
+            return StudyStatisticsOut.model_validate(_study_statistics(filters))
+        return cached(
+            ("statistics", "postgresql", version, filters),
+            lambda: StudyStatisticsOut.model_validate(_study_statistics(filters)),
+        )
     return cached(
         ("statistics", index.version, filters),
         lambda: StudyStatisticsOut.model_validate(_statistics_now(filters, index.version)),
