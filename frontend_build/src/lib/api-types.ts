@@ -133,6 +133,12 @@ export interface HealthOut {
   database: 'sqlite' | 'postgresql' | string;
   studies: number;
   linked_source: LinkedSource | null;
+  /** The PostgreSQL server's host; null on SQLite. */
+  database_host: string | null;
+  /** The PostgreSQL database's name, or the SQLite file's. */
+  database_name: string;
+  /** What slows or endangers this installation, in words (e.g. no pg_trgm index). */
+  warnings: string[];
 }
 
 // Analysis tasks
