@@ -225,6 +225,8 @@ def test_imports_into_a_shared_postgresql_database_are_exact_and_exclusive(tmp_p
     assert other.returncode == 1 and "Another import is running" in other.stderr
     with psycopg.connect(postgres_database, options="-c TimeZone=UTC") as db:
         assert db.execute("SELECT count(*) FROM study").fetchone()[0] == 80_001
+        vacuumed = db.execute("SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = 'study'")
+        assert None not in vacuumed.fetchone(), "the import vacuums and analyzes what it wrote"
         name, ordered = db.execute("SELECT patient_name, order_datetime FROM study WHERE exam_id = 'P1'").fetchone()
         assert name == "  Émile\t"
         assert ordered.replace(tzinfo=None) == dt.datetime(2025, 1, 1, 8, 0, 0, 1)

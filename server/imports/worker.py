@@ -83,6 +83,7 @@ def import_isolated(
         progress.end()
     try:
         if outcome is not None and outcome[0] == "done":
+            vacuum_after_import()
             return outcome[1]
         if outcome is not None:  # the child ran the import and it was refused or failed
             _, name, detail = outcome
@@ -188,6 +189,20 @@ def _record(run: ImportRun, state: str, detail: str) -> None:
         run.refresh_from_db()
         if ended:
             import_audit_run(run=run, outcome=str(state), reason=detail)
+
+
+def vacuum_after_import() -> None:
+    """On PostgreSQL, what autovacuum would do after an import, at once: the visibility
+    map lets the searches' counts read indexes alone, and fresh statistics choose the
+    trigram indexes. At 1M studies without it, the statistics took 30 s instead of 1.9 s
+    (VACUUM itself: 1.6 s). Best effort, and never inside a transaction (tests)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) study, report")
+    except Exception:  # never let housekeeping hide the import's own outcome
+        logger.warning("could not vacuum the studies after an import", exc_info=True)
 
 
 def truncate_wal() -> None:
