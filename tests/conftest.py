@@ -90,8 +90,9 @@ def server(tmp_path):
 
 
 @pytest.fixture
-def postgres_database():
-    """A fresh, empty PostgreSQL database, dropped afterwards."""
+def postgres_admin():
+    """(an autocommit connection as the test server's superuser, its URL); skips, with
+    the reason, where PostgreSQL or psycopg is missing."""
     try:
         import psycopg
     except ImportError:
@@ -102,6 +103,14 @@ def postgres_database():
         admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         require(False, f"PostgreSQL is not reachable at {base}: {exc}")
+    with admin:
+        yield admin, base
+
+
+@pytest.fixture
+def postgres_database(postgres_admin):
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    admin, base = postgres_admin
     name = f"imaging_desk_serve_{uuid.uuid4().hex[:12]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -140,19 +140,10 @@ def _role_database(admin, owner: str, name: str) -> None:
     admin.execute(f'REVOKE CREATE ON DATABASE "{name}" FROM PUBLIC, "{owner}"')
 
 
-def test_without_the_right_to_create_pg_trgm_q_scans_and_health_and_the_log_say_how(tmp_path):
-    try:
-        import psycopg
-    except ImportError:
-        psycopg = None
-    require(psycopg is not None, "psycopg is not installed")
-    import os
+def test_without_the_right_to_create_pg_trgm_q_scans_and_health_and_the_log_say_how(tmp_path, postgres_admin):
+    import psycopg
 
-    base = os.environ.get("IMAGING_DESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        require(False, f"PostgreSQL is not reachable at {base}: {exc}")
+    admin, base = postgres_admin
     suffix = uuid.uuid4().hex[:10]
     owner, name = f"imaging_desk_user_{suffix}", f"imaging_desk_notrgm_{suffix}"
     _role_database(admin, owner, name)
@@ -200,7 +191,6 @@ def test_without_the_right_to_create_pg_trgm_q_scans_and_health_and_the_log_say_
             server.stop()
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'DROP ROLE IF EXISTS "{owner}"')
-        admin.close()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -111,3 +111,10 @@ def trigram_warning(indexes: Iterable[TrigramIndex]) -> str | None:
             "then restart Imaging Desk, which builds the indexes"
         )
     return f"The q search reads every row (slow with many studies): {cause}; {remedy}."
+
+
+def trigram_indexes_drop(indexes: Iterable[TrigramIndex], *, schema_editor) -> None:
+    """A migration's way back: drop the indexes (nothing on SQLite)."""
+    if schema_editor.connection.vendor == "postgresql":
+        for index in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index.name)}")

@@ -9,11 +9,10 @@ def create(apps, schema_editor):
 
 
 def drop(apps, schema_editor):
+    from server.core.trigram import trigram_indexes_drop
     from server.studies.filters import TRIGRAM_INDEXES
 
-    if schema_editor.connection.vendor == "postgresql":
-        for index in TRIGRAM_INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index.name)}")
+    trigram_indexes_drop(TRIGRAM_INDEXES, schema_editor=schema_editor)
 
 
 class Migration(migrations.Migration):
