@@ -207,7 +207,7 @@ def test_imports_into_a_shared_postgresql_database_are_exact_and_exclusive(tmp_p
     assert (again["inserted"], again["unchanged"]) == (0, 1)
 
     # A second PC's import while the first PC's runs: refused, never interleaved.
-    big = write_large_duckdb(tmp_path / "big.duckdb", 80_000)
+    big = write_large_duckdb(tmp_path / "big.duckdb", 30_000)
     one = subprocess.Popen(
         [sys.executable, "-m", "desktop", "import-duckdb", str(big), "--data-dir", str(env_data)],
         cwd=ROOT, env=subprocess_env(env_data, IMAGING_DESK_DATABASE_URL=postgres_database),
@@ -224,7 +224,7 @@ def test_imports_into_a_shared_postgresql_database_are_exact_and_exclusive(tmp_p
     assert one.wait(timeout=300) == 0
     assert other.returncode == 1 and "Another import is running" in other.stderr
     with psycopg.connect(postgres_database, options="-c TimeZone=UTC") as db:
-        assert db.execute("SELECT count(*) FROM study").fetchone()[0] == 80_001
+        assert db.execute("SELECT count(*) FROM study").fetchone()[0] == 30_001
         vacuumed = db.execute("SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = 'study'")
         assert None not in vacuumed.fetchone(), "the import vacuums and analyzes what it wrote"
         name, ordered = db.execute("SELECT patient_name, order_datetime FROM study WHERE exam_id = 'P1'").fetchone()
@@ -247,7 +247,7 @@ def test_killing_an_import_into_postgresql_leaves_the_database_as_it_was(tmp_pat
                     db.execute("SELECT count(*) FROM import_quarantine").fetchone()[0])
 
     before = snapshot()
-    big = write_large_duckdb(tmp_path / "v2.duckdb", 120_000)
+    big = write_large_duckdb(tmp_path / "v2.duckdb", 40_000)
     with duckdb.connect(str(big)) as con:
         con.execute("INSERT INTO medical_examinations_fact (exam_id, patient_name, order_datetime) "
                     "VALUES ('B', 'After', TIMESTAMP '2025-01-01 08:00:00')")
@@ -276,7 +276,7 @@ def test_killing_an_import_into_postgresql_leaves_the_database_as_it_was(tmp_pat
     again = import_cli(big, data, "--json", env=env)
     assert again.returncode == 0, again.stderr
     report = json.loads(again.stdout)
-    assert (report["inserted"], report["updated"], report["not_in_source"]) == (120_000, 1, 1)
+    assert (report["inserted"], report["updated"], report["not_in_source"]) == (40_000, 1, 1)
     with psycopg.connect(postgres_database) as db:
         states = [s for (s,) in db.execute("SELECT state FROM import_run ORDER BY id").fetchall()]
         assert states == ["done", "failed", "done"], "the killed run is recorded as interrupted"
