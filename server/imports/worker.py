@@ -196,23 +196,23 @@ def vacuum_after_import() -> None:
     map lets the searches' counts read indexes alone, and fresh statistics choose the
     trigram indexes. At 1M studies without it, the statistics took 30 s instead of 1.9 s
     (VACUUM itself: 1.6 s). Best effort, and never inside a transaction (tests)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) study, report")
-    except Exception:  # never let housekeeping hide the import's own outcome
-        logger.warning("could not vacuum the studies after an import", exc_info=True)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _housekeeping("VACUUM (ANALYZE) study, report", failed="could not vacuum the studies after an import")
 
 
 def truncate_wal() -> None:
     """Give the disk back after an import: the write-ahead log grows to the size of the
     import's transaction (126 MB after one killed part-way) and SQLite keeps the file at
     that size until told otherwise. Best effort: a busy database tries again next time."""
-    if connection.vendor != "sqlite":
-        return
+    if connection.vendor == "sqlite":
+        _housekeeping(
+            "PRAGMA wal_checkpoint(TRUNCATE)", failed="could not truncate the write-ahead log after an import"
+        )
+
+
+def _housekeeping(sql: str, *, failed: str) -> None:
     try:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute(sql)
     except Exception:  # never let housekeeping hide the import's own outcome
-        logger.warning("could not truncate the write-ahead log after an import", exc_info=True)
+        logger.warning(failed, exc_info=True)
